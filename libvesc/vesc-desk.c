@@ -1,1 +1,855 @@
-/* placeholder until written */
+/* vesc-desk.c: the help desk that runs every escalation
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vesc-desk-private.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "vesc-clock-private.h"
+#include "vesc-enum-types.h"
+#include "vesc-escalation-private.h"
+#include "vesc-incident-private.h"
+#include "vesc-util-private.h"
+
+/**
+ * VescDesk:
+ *
+ * The help desk: it ties the site directory, the policy, the clock, the
+ * store and the notifiers together, opens incidents (from a person or from
+ * a detection) and runs an [class@Vesc.Escalation] for each.
+ *
+ * A new incident is classified by the policy: marked as a threat, or with
+ * as many devices as the machine threshold, it is major; a site with
+ * another incident opened within the recurrence window (the window's edge
+ * included) makes it reoccurring; otherwise it is minor. A site has at most
+ * one open incident: a detection at a site with an open incident adds its
+ * device to it.
+ *
+ * Every change is appended to the store before it takes effect.
+ */
+
+struct _VescDesk
+{
+  GObject        parent_instance;
+
+  VescDirectory *directory;
+  VescPolicy    *policy;
+  VescClock     *clock;
+  VescStore     *store;
+  GTimeZone     *zone;
+
+  GPtrArray     *notifiers;
+  GListStore    *escalations;
+  GHashTable    *by_id;         /* incident id -> VescEscalation (owned by the list) */
+  GHashTable    *open_by_site;  /* site id -> VescEscalation */
+  GHashTable    *history;       /* site id -> GArray of opening times (gint64) */
+  GPtrArray     *unmatched;     /* NULL-terminated addresses of no school */
+  guint          serial;
+};
+
+G_DEFINE_FINAL_TYPE (VescDesk, vesc_desk, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DIRECTORY,
+  PROP_POLICY,
+  PROP_CLOCK,
+  PROP_STORE,
+  PROP_ESCALATIONS,
+  N_PROPS
+};
+
+enum {
+  ESCALATION_OPENED,
+  ESCALATION_CLOSED,
+  UNMATCHED_DETECTION,
+  NOTIFICATION_FAILED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* ---- what escalations ask of the desk ----------------------------------- */
+
+gboolean
+vesc_desk_journal (VescDesk  *self,
+                   JsonNode  *record,
+                   GError   **error)
+{
+  g_autoptr(JsonNode) owned = record;
+
+  return vesc_store_append (self->store, owned, error);
+}
+
+typedef struct {
+  GWeakRef          desk;
+  VescNotifier     *notifier;
+  VescNotification *notification;
+} Delivery;
+
+static void
+delivery_free (Delivery *delivery)
+{
+  g_weak_ref_clear (&delivery->desk);
+  g_object_unref (delivery->notifier);
+  g_object_unref (delivery->notification);
+  g_free (delivery);
+}
+
+static void
+delivery_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr(VescDesk) self = g_weak_ref_get (&delivery->desk);
+  g_autoptr(GError) error = NULL;
+
+  if (!vesc_notifier_send_finish (VESC_NOTIFIER (source), result, &error) && self != NULL)
+    {
+      g_warning ("Could not send %s: %s", vesc_notification_get_key (delivery->notification),
+                 error->message);
+      g_signal_emit (self, signals[NOTIFICATION_FAILED], 0, delivery->notification,
+                     delivery->notifier, error);
+    }
+  delivery_free (delivery);
+}
+
+void
+vesc_desk_dispatch (VescDesk         *self,
+                    VescNotification *notification)
+{
+  for (guint i = 0; i < self->notifiers->len; i++)
+    {
+      Delivery *delivery = g_new0 (Delivery, 1);
+
+      g_weak_ref_init (&delivery->desk, self);
+      delivery->notifier = g_object_ref (self->notifiers->pdata[i]);
+      delivery->notification = g_object_ref (notification);
+      vesc_notifier_send_async (delivery->notifier, notification, NULL, delivery_done, delivery);
+    }
+}
+
+void
+vesc_desk_escalation_closed (VescDesk       *self,
+                             VescEscalation *escalation)
+{
+  VescSite *site = vesc_incident_get_site (vesc_escalation_get_incident (escalation));
+
+  if (g_hash_table_lookup (self->open_by_site, vesc_site_get_id (site)) == escalation)
+    g_hash_table_remove (self->open_by_site, vesc_site_get_id (site));
+  g_signal_emit (self, signals[ESCALATION_CLOSED], 0, escalation);
+}
+
+GTimeZone *
+vesc_desk_get_time_zone (VescDesk *self)
+{
+  return self->zone;
+}
+
+char *
+vesc_desk_format_local_time (VescDesk *self,
+                             gint64    usec)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (usec < 0)
+    return g_strdup ("");
+  utc = vesc_date_time_new_from_usec (usec);
+  local = g_date_time_to_timezone (utc, self->zone);
+  /* TRANSLATORS: a date and time in e-mails, see g_date_time_format() */
+  return g_date_time_format (local, _("%A %-d %B %Y, %H:%M %Z"));
+}
+
+/* ---- classification ----------------------------------------------------- */
+
+static guint
+recent_incidents (VescDesk   *self,
+                  const char *site_id,
+                  gint64      now)
+{
+  GArray *opened = g_hash_table_lookup (self->history, site_id);
+  gint64 since = now - vesc_policy_get_recurrence_window (self->policy);
+  guint count = 0;
+
+  for (guint i = 0; opened != NULL && i < opened->len; i++)
+    if (g_array_index (opened, gint64, i) >= since)
+      count++;
+  return count;
+}
+
+static VescScenario
+classify (VescDesk    *self,
+          const char  *site_id,
+          guint        n_devices,
+          gboolean     threat,
+          char       **reason)
+{
+  guint threshold = vesc_policy_get_machine_threshold (self->policy);
+  guint wanted = vesc_policy_get_recurrence_count (self->policy);
+  guint recent = recent_incidents (self, site_id, vesc_clock_now_usec (self->clock));
+  g_autofree char *window = vesc_format_duration (vesc_policy_get_recurrence_window (self->policy));
+
+  if (threat)
+    {
+      *reason = g_strdup (_("it was marked as a threat to the whole network"));
+      return VESC_SCENARIO_MAJOR;
+    }
+  if (n_devices >= threshold && vesc_policy_get_major_at_threshold (self->policy))
+    {
+      *reason = g_strdup_printf (_("%u machines are affected (the threshold is %u)"),
+                                 n_devices, threshold);
+      return VESC_SCENARIO_MAJOR;
+    }
+  if (wanted > 0 && recent >= wanted)
+    {
+      *reason = g_strdup_printf (_("the site had %u other incident(s) opened in the last %s"),
+                                 recent, window);
+      return VESC_SCENARIO_REOCCURRING;
+    }
+  *reason = g_strdup_printf (_("fewer than %u machines are affected and the site had no other "
+                               "incident in the last %s"), threshold, window);
+  return VESC_SCENARIO_MINOR;
+}
+
+/* ---- opening incidents -------------------------------------------------- */
+
+static gboolean
+validate_text (const char  *value,
+               const char  *what,
+               GError     **error)
+{
+  if (value == NULL || *value == '\0')
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT, _("%s is empty"), what);
+      return FALSE;
+    }
+  return vesc_validate_header_value (value, what, error);
+}
+
+static GPtrArray *
+unique_devices (const char * const  *devices,
+                GError             **error)
+{
+  g_autoptr(GPtrArray) unique = g_ptr_array_new ();
+
+  for (guint i = 0; devices != NULL && devices[i] != NULL; i++)
+    {
+      if (!validate_text (devices[i], _("A device's address or name"), error))
+        return NULL;
+      if (!g_ptr_array_find_with_equal_func (unique, devices[i], g_str_equal, NULL))
+        g_ptr_array_add (unique, (char *) devices[i]);
+    }
+  if (unique->len == 0)
+    {
+      g_set_error_literal (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT,
+                           _("An incident needs at least one device"));
+      return NULL;
+    }
+  return g_steal_pointer (&unique);
+}
+
+static gboolean
+journal_open (VescDesk      *self,
+              const char    *id,
+              VescSite      *site,
+              GPtrArray     *devices,
+              const char    *summary,
+              gboolean       threat,
+              const char    *actor,
+              GError       **error)
+{
+  JsonObject *record = json_object_new ();
+  JsonArray *list = json_array_new ();
+
+  for (guint i = 0; i < devices->len; i++)
+    json_array_add_string_element (list, devices->pdata[i]);
+  json_object_set_string_member (record, "type", "open");
+  json_object_set_string_member (record, "incident", id);
+  json_object_set_int_member (record, "at", vesc_clock_now_usec (self->clock));
+  json_object_set_string_member (record, "site", vesc_site_get_id (site));
+  json_object_set_array_member (record, "devices", list);
+  json_object_set_string_member (record, "summary", summary);
+  json_object_set_boolean_member (record, "threat", threat);
+  json_object_set_string_member (record, "actor", actor);
+  return vesc_desk_journal (self, json_node_init_object (json_node_alloc (), record), error)
+         || (json_object_unref (record), FALSE);
+}
+
+static char *
+next_incident_id (VescDesk *self)
+{
+  g_autoptr(GDateTime) now = vesc_clock_get_now (self->clock);
+  g_autofree char *day = g_date_time_format (now, "%Y%m%d");
+
+  return g_strdup_printf ("INC-%s-%04u", day, self->serial + 1);
+}
+
+static void
+remember_opening (VescDesk     *self,
+                  VescIncident *incident)
+{
+  const char *site_id = vesc_site_get_id (vesc_incident_get_site (incident));
+  GArray *opened = g_hash_table_lookup (self->history, site_id);
+  gint64 when = vesc_incident_opened_usec (incident);
+
+  if (opened == NULL)
+    {
+      opened = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_hash_table_insert (self->history, g_strdup (site_id), opened);
+    }
+  g_array_append_val (opened, when);
+}
+
+static VescEscalation *
+start_escalation (VescDesk   *self,
+                  VescSite   *site,
+                  GPtrArray  *devices,
+                  const char *summary,
+                  gboolean    threat,
+                  const char *id,
+                  const char *actor)
+{
+  g_autoptr(VescIncident) incident = NULL;
+  g_autoptr(VescEscalation) escalation = NULL;
+  g_autofree char *reason = NULL;
+  VescScenario scenario;
+
+  scenario = classify (self, vesc_site_get_id (site), devices->len, threat, &reason);
+  incident = vesc_incident_new (id, site, summary, vesc_clock_now_usec (self->clock));
+  vesc_incident_set_scenario (incident, scenario, reason);
+  vesc_incident_set_threat (incident, threat);
+  for (guint i = 0; i < devices->len; i++)
+    vesc_incident_add_device (incident, devices->pdata[i]);
+  remember_opening (self, incident);
+
+  escalation = vesc_escalation_new (self, incident);
+  self->serial++;
+  g_list_store_append (self->escalations, escalation);
+  g_hash_table_insert (self->by_id, g_strdup (id), escalation);
+  g_hash_table_insert (self->open_by_site, g_strdup (vesc_site_get_id (site)), escalation);
+  g_signal_emit (self, signals[ESCALATION_OPENED], 0, escalation);
+  vesc_escalation_start (escalation, actor);
+  return escalation;
+}
+
+/**
+ * vesc_desk_open_incident:
+ * @self: a #VescDesk
+ * @site_id: the id of the site where the problem is
+ * @devices: (array zero-terminated=1): the devices involved (addresses or
+ *   host names); each is counted once
+ * @summary: what was seen, in a line
+ * @threat: whether the problem is an immediate threat to the whole network
+ * @actor: who opens the incident
+ * @error: return location for a #GError
+ *
+ * Opens an incident, classifies it by the policy and starts its escalation,
+ * which runs at once up to the first step that waits (for a window, or for
+ * a decision on the reoccurring and major track).
+ *
+ * Fails with %VESC_ERROR_UNKNOWN_SITE for a site the directory does not
+ * have, %VESC_ERROR_DUPLICATE when the site already has an open incident
+ * (add the device to it instead), and %VESC_ERROR_INVALID_INPUT for an
+ * empty or malformed value. Nothing is stored when it fails.
+ *
+ * Returns: (transfer none): the escalation of the new incident
+ */
+VescEscalation *
+vesc_desk_open_incident (VescDesk            *self,
+                         const char          *site_id,
+                         const char * const  *devices,
+                         const char          *summary,
+                         gboolean             threat,
+                         const char          *actor,
+                         GError             **error)
+{
+  g_autoptr(GPtrArray) unique = NULL;
+  g_autofree char *id = NULL;
+  VescSite *site;
+  VescEscalation *open;
+
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (site_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  site = vesc_directory_lookup_site (self->directory, site_id);
+  if (site == NULL)
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_UNKNOWN_SITE,
+                   _("No site in the directory has the id “%s”"), site_id);
+      return NULL;
+    }
+  open = g_hash_table_lookup (self->open_by_site, site_id);
+  if (open != NULL)
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_DUPLICATE,
+                   _("Site %s already has an open incident, %s: add the device to it"), site_id,
+                   vesc_incident_get_id (vesc_escalation_get_incident (open)));
+      return NULL;
+    }
+  if (!validate_text (summary, _("The summary"), error) ||
+      !validate_text (actor, _("The actor"), error) ||
+      (unique = unique_devices (devices, error)) == NULL)
+    return NULL;
+
+  id = next_incident_id (self);
+  if (!journal_open (self, id, site, unique, summary, threat, actor, error))
+    return NULL;
+  return start_escalation (self, site, unique, summary, threat, id, actor);
+}
+
+static VescSite *
+site_of_detection (VescDesk    *self,
+                   const char  *address,
+                   const char  *summary,
+                   GError     **error)
+{
+  GError *local_error = NULL;
+  VescSite *site = vesc_directory_lookup_address (self->directory, address, &local_error);
+
+  if (site != NULL)
+    return site;
+  if (g_error_matches (local_error, VESC_ERROR, VESC_ERROR_UNKNOWN_SITE))
+    {
+      g_ptr_array_insert (self->unmatched, self->unmatched->len - 1, g_strdup (address));
+      g_signal_emit (self, signals[UNMATCHED_DETECTION], 0, address, summary);
+    }
+  g_propagate_error (error, local_error);
+  return NULL;
+}
+
+/**
+ * vesc_desk_report_detection:
+ * @self: a #VescDesk
+ * @address: the address of the device that was seen (IPv4 or IPv6)
+ * @summary: what was seen, in a line
+ * @error: return location for a #GError
+ *
+ * Takes a detection from an IDS or antivirus product: the address is
+ * mapped to a site by the directory's subnets (the most specific wins); if
+ * the site has an open incident the device is added to it (a known device
+ * is not counted twice), otherwise a new incident is opened.
+ *
+ * An address that belongs to no school fails with
+ * %VESC_ERROR_UNKNOWN_SITE, and is kept: it is emitted with
+ * [signal@Vesc.Desk::unmatched-detection] and listed by
+ * [method@Vesc.Desk.get_unmatched_addresses]. A malformed address fails
+ * with %VESC_ERROR_INVALID_INPUT.
+ *
+ * Returns: (transfer none): the escalation the detection went to
+ */
+VescEscalation *
+vesc_desk_report_detection (VescDesk    *self,
+                            const char  *address,
+                            const char  *summary,
+                            GError     **error)
+{
+  VescSite *site;
+  VescEscalation *open;
+  const char *devices[] = { address, NULL };
+
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  site = site_of_detection (self, address, summary, error);
+  if (site == NULL)
+    return NULL;
+  open = g_hash_table_lookup (self->open_by_site, vesc_site_get_id (site));
+  if (open == NULL)
+    return vesc_desk_open_incident (self, vesc_site_get_id (site), devices, summary, FALSE,
+                                    _("ITD (detection)"), error);
+  if (!vesc_escalation_add_device (open, address, _("ITD (detection)"), error))
+    return NULL;
+  return open;
+}
+
+/* ---- notifiers ---------------------------------------------------------- */
+
+/**
+ * vesc_desk_add_notifier:
+ * @self: a #VescDesk
+ * @notifier: a notifier
+ *
+ * Adds a notifier: every message the escalations send from now on is
+ * handed to it. Adding the same notifier twice has no effect.
+ */
+void
+vesc_desk_add_notifier (VescDesk     *self,
+                        VescNotifier *notifier)
+{
+  g_return_if_fail (VESC_IS_DESK (self));
+  g_return_if_fail (VESC_IS_NOTIFIER (notifier));
+
+  if (!g_ptr_array_find (self->notifiers, notifier, NULL))
+    g_ptr_array_add (self->notifiers, g_object_ref (notifier));
+}
+
+/**
+ * vesc_desk_remove_notifier:
+ * @self: a #VescDesk
+ * @notifier: a notifier added with [method@Vesc.Desk.add_notifier]
+ *
+ * Stops handing messages to @notifier.
+ */
+void
+vesc_desk_remove_notifier (VescDesk     *self,
+                           VescNotifier *notifier)
+{
+  g_return_if_fail (VESC_IS_DESK (self));
+
+  g_ptr_array_remove (self->notifiers, notifier);
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+/**
+ * vesc_desk_new:
+ * @directory: the sites and council contacts
+ * @policy: the procedure's numbers and texts
+ * @clock: where "now" and the deadlines come from
+ * @store: (nullable): where every change is recorded, or %NULL for a
+ *   [class@Vesc.MemoryStore]
+ * @error: return location for a #GError
+ *
+ * Creates a help desk. Fails with %VESC_ERROR_INVALID_POLICY when the policy
+ * does not validate (see [method@Vesc.Policy.validate]).
+ *
+ * Returns: (transfer full): a new desk, or %NULL
+ */
+VescDesk *
+vesc_desk_new (VescDirectory  *directory,
+               VescPolicy     *policy,
+               VescClock      *clock,
+               VescStore      *store,
+               GError        **error)
+{
+  g_autoptr(VescStore) memory = NULL;
+  VescDesk *self;
+
+  g_return_val_if_fail (VESC_IS_DIRECTORY (directory), NULL);
+  g_return_val_if_fail (VESC_IS_POLICY (policy), NULL);
+  g_return_val_if_fail (VESC_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (store == NULL || VESC_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!vesc_policy_validate (policy, error))
+    return NULL;
+  if (store == NULL)
+    store = memory = VESC_STORE (vesc_memory_store_new ());
+
+  self = g_object_new (VESC_TYPE_DESK, NULL);
+  self->directory = g_object_ref (directory);
+  self->policy = g_object_ref (policy);
+  self->clock = g_object_ref (clock);
+  self->store = g_object_ref (store);
+  self->zone = g_time_zone_new_identifier (vesc_policy_get_time_zone (policy));
+  return self;
+}
+
+static void
+vesc_desk_dispose (GObject *object)
+{
+  VescDesk *self = VESC_DESK (object);
+  GListModel *model = G_LIST_MODEL (self->escalations);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VescEscalation) escalation = g_list_model_get_item (model, i);
+      vesc_escalation_detach (escalation);
+    }
+  g_list_store_remove_all (self->escalations);
+  g_hash_table_remove_all (self->by_id);
+  g_hash_table_remove_all (self->open_by_site);
+  g_ptr_array_set_size (self->notifiers, 0);
+  g_clear_object (&self->store);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->policy);
+  g_clear_object (&self->directory);
+
+  G_OBJECT_CLASS (vesc_desk_parent_class)->dispose (object);
+}
+
+static void
+vesc_desk_finalize (GObject *object)
+{
+  VescDesk *self = VESC_DESK (object);
+
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_ptr_array_unref (self->notifiers);
+  g_object_unref (self->escalations);
+  g_hash_table_unref (self->by_id);
+  g_hash_table_unref (self->open_by_site);
+  g_hash_table_unref (self->history);
+  g_ptr_array_unref (self->unmatched);
+
+  G_OBJECT_CLASS (vesc_desk_parent_class)->finalize (object);
+}
+
+static void
+vesc_desk_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  VescDesk *self = VESC_DESK (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_value_set_object (value, self->directory);
+      break;
+    case PROP_POLICY:
+      g_value_set_object (value, self->policy);
+      break;
+    case PROP_CLOCK:
+      g_value_set_object (value, self->clock);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_ESCALATIONS:
+      g_value_set_object (value, self->escalations);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+install_signals (GObjectClass *klass)
+{
+  GType type = G_TYPE_FROM_CLASS (klass);
+
+  /**
+   * VescDesk::escalation-opened:
+   * @self: the desk
+   * @escalation: the escalation of the new incident
+   *
+   * Emitted when an incident is opened, before its escalation starts, so a
+   * handler can connect to the escalation's signals and see every step.
+   */
+  signals[ESCALATION_OPENED] =
+    g_signal_new ("escalation-opened", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, VESC_TYPE_ESCALATION);
+  /**
+   * VescDesk::escalation-closed:
+   * @self: the desk
+   * @escalation: the escalation that ended
+   *
+   * Emitted when an escalation ends.
+   */
+  signals[ESCALATION_CLOSED] =
+    g_signal_new ("escalation-closed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, VESC_TYPE_ESCALATION);
+  /**
+   * VescDesk::unmatched-detection:
+   * @self: the desk
+   * @address: the address no school's subnet contains
+   * @summary: (nullable): what was seen
+   *
+   * Emitted for a detection whose address belongs to no school.
+   */
+  signals[UNMATCHED_DETECTION] =
+    g_signal_new ("unmatched-detection", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * VescDesk::notification-failed:
+   * @self: the desk
+   * @notification: the message that was not sent
+   * @notifier: the notifier that failed
+   * @error: what went wrong
+   *
+   * Emitted when a notifier could not send a message. The escalation goes
+   * on regardless.
+   */
+  signals[NOTIFICATION_FAILED] =
+    g_signal_new ("notification-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, VESC_TYPE_NOTIFICATION, VESC_TYPE_NOTIFIER, G_TYPE_ERROR);
+}
+
+static void
+vesc_desk_class_init (VescDeskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = vesc_desk_dispose;
+  object_class->finalize = vesc_desk_finalize;
+  object_class->get_property = vesc_desk_get_property;
+
+  /**
+   * VescDesk:directory:
+   *
+   * The sites and council contacts.
+   */
+  properties[PROP_DIRECTORY] = g_param_spec_object ("directory", NULL, NULL,
+                                                    VESC_TYPE_DIRECTORY, flags);
+  /**
+   * VescDesk:policy:
+   *
+   * The procedure's numbers and texts.
+   */
+  properties[PROP_POLICY] = g_param_spec_object ("policy", NULL, NULL, VESC_TYPE_POLICY, flags);
+  /**
+   * VescDesk:clock:
+   *
+   * Where "now" and the deadlines come from.
+   */
+  properties[PROP_CLOCK] = g_param_spec_object ("clock", NULL, NULL, VESC_TYPE_CLOCK, flags);
+  /**
+   * VescDesk:store:
+   *
+   * Where every change is recorded.
+   */
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, VESC_TYPE_STORE, flags);
+  /**
+   * VescDesk:escalations:
+   *
+   * Every escalation, open and closed, a [iface@Gio.ListModel] of
+   * [class@Vesc.Escalation] in the order they were opened.
+   */
+  properties[PROP_ESCALATIONS] = g_param_spec_object ("escalations", NULL, NULL,
+                                                      G_TYPE_LIST_MODEL, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  install_signals (object_class);
+}
+
+static void
+vesc_desk_init (VescDesk *self)
+{
+  self->notifiers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->escalations = g_list_store_new (VESC_TYPE_ESCALATION);
+  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->open_by_site = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_array_unref);
+  self->unmatched = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+}
+
+/* ---- getters ------------------------------------------------------------ */
+
+/**
+ * vesc_desk_get_directory:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none): the sites and council contacts
+ */
+VescDirectory *
+vesc_desk_get_directory (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return self->directory;
+}
+
+/**
+ * vesc_desk_get_policy:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none): the policy
+ */
+VescPolicy *
+vesc_desk_get_policy (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return self->policy;
+}
+
+/**
+ * vesc_desk_get_clock:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none): the clock
+ */
+VescClock *
+vesc_desk_get_clock (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return self->clock;
+}
+
+/**
+ * vesc_desk_get_store:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none): the store
+ */
+VescStore *
+vesc_desk_get_store (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * vesc_desk_get_escalations:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none): a list model of every [class@Vesc.Escalation],
+ *   open and closed, in the order they were opened
+ */
+GListModel *
+vesc_desk_get_escalations (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return G_LIST_MODEL (self->escalations);
+}
+
+/**
+ * vesc_desk_lookup_escalation:
+ * @self: a #VescDesk
+ * @incident_id: an incident's id
+ *
+ * Returns: (transfer none) (nullable): the escalation of that incident
+ */
+VescEscalation *
+vesc_desk_lookup_escalation (VescDesk   *self,
+                             const char *incident_id)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (incident_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->by_id, incident_id);
+}
+
+/**
+ * vesc_desk_lookup_open_for_site:
+ * @self: a #VescDesk
+ * @site_id: a site's id
+ *
+ * Returns: (transfer none) (nullable): the open escalation at that site
+ */
+VescEscalation *
+vesc_desk_lookup_open_for_site (VescDesk   *self,
+                                const char *site_id)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (site_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->open_by_site, site_id);
+}
+
+/**
+ * vesc_desk_get_unmatched_addresses:
+ * @self: a #VescDesk
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the addresses of
+ *   detections that belonged to no school, in the order they came
+ */
+const char * const *
+vesc_desk_get_unmatched_addresses (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+
+  return (const char * const *) self->unmatched->pdata;
+}

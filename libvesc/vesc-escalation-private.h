@@ -1,0 +1,41 @@
+/* vesc-escalation-private.h: what the desk and the report use of an escalation
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#ifndef VESC_COMPILATION
+# error "This header is private to libvesc."
+#endif
+
+#include "vesc-escalation.h"
+#include "vesc-desk.h"
+
+G_BEGIN_DECLS
+
+/* What happened, for the texts and the report; -1 for "not yet". */
+typedef struct {
+  gint64    email_1_usec;
+  gint64    last_head_email_usec;
+  gint64    removed_usec;        /* a check found the device gone */
+  gint64    decision_usec;
+  gboolean  decision;
+  char     *decision_by;
+  gint64    disconnected_usec;
+  gint64    clean_usec;
+  gint64    reconnected_usec;
+} VescEscalationFacts;
+
+VescEscalation            *vesc_escalation_new       (VescDesk       *desk,
+                                                      VescIncident   *incident);
+void                       vesc_escalation_start     (VescEscalation *self,
+                                                      const char     *actor);
+const VescEscalationFacts *vesc_escalation_get_facts (VescEscalation *self);
+/* Withdraws every alarm; the escalation takes no more input. */
+void                       vesc_escalation_detach    (VescEscalation *self);
+
+/* vesc-report.c */
+char *vesc_report_build_json (VescEscalation *self);
+char *vesc_report_build_text (VescEscalation *self);
+
+G_END_DECLS
