@@ -264,6 +264,7 @@ journal_open (VescDesk      *self,
 {
   JsonObject *record = json_object_new ();
   JsonArray *list = json_array_new ();
+  JsonNode *node;
 
   for (guint i = 0; i < devices->len; i++)
     json_array_add_string_element (list, devices->pdata[i]);
@@ -275,8 +276,9 @@ journal_open (VescDesk      *self,
   json_object_set_string_member (record, "summary", summary);
   json_object_set_boolean_member (record, "threat", threat);
   json_object_set_string_member (record, "actor", actor);
-  return vesc_desk_journal (self, json_node_init_object (json_node_alloc (), record), error)
-         || (json_object_unref (record), FALSE);
+  node = json_node_init_object (json_node_alloc (), record);
+  json_object_unref (record);
+  return vesc_desk_journal (self, node, error);
 }
 
 static char *

@@ -829,11 +829,12 @@ static gboolean
 check_open (VescEscalation  *self,
             GError         **error)
 {
+  /* No desk: it was disposed, or the escalation was never made by one. */
   if (self->desk == NULL)
     {
       g_set_error (error, VESC_ERROR, VESC_ERROR_CLOSED,
-                   _("The desk that ran incident %s is gone; it takes no more input"),
-                   vesc_incident_get_id (self->incident));
+                   _("Incident %s has no desk running it; it takes no more input"),
+                   self->incident ? vesc_incident_get_id (self->incident) : "(none)");
       return FALSE;
     }
   if (!self->closed)
@@ -962,6 +963,9 @@ vesc_escalation_record_check (VescEscalation   *self,
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_open (self, error))
+    return FALSE;
+
   owed = !self->closed && self->step->kind == VESC_STEP_KIND_CHECK;
   early = !self->closed && self->step->kind == VESC_STEP_KIND_WAIT;
   if (!accept_input (self, actor, owed || early, _("a check"), error) ||
@@ -998,6 +1002,9 @@ vesc_escalation_report_removal (VescEscalation  *self,
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
 
   owed = !self->closed && (self->step->kind == VESC_STEP_KIND_WAIT ||
                            self->step->kind == VESC_STEP_KIND_CHECK);
@@ -1041,6 +1048,9 @@ vesc_escalation_decide (VescEscalation  *self,
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_open (self, error))
+    return FALSE;
+
   owed = !self->closed && self->step->kind == VESC_STEP_KIND_DECISION;
   if (!accept_input (self, actor, owed, _("a decision"), error) ||
       !journal_input (self, "decision", disconnect ? "disconnect" : "keep", actor, error))
@@ -1080,6 +1090,9 @@ vesc_escalation_report_clean (VescEscalation  *self,
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_open (self, error))
+    return FALSE;
+
   owed = !self->closed && self->step->kind == VESC_STEP_KIND_CLEAN_UP;
   if (!accept_input (self, actor, owed, _("a report that the site is clean"), error) ||
       !journal_input (self, "clean", NULL, actor, error))
@@ -1114,6 +1127,9 @@ vesc_escalation_reconnect (VescEscalation  *self,
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
 
   owed = !self->closed && self->step->kind == VESC_STEP_KIND_RECONNECT;
   if (!accept_input (self, actor, owed, _("a reconnection"), error) ||
@@ -1471,13 +1487,14 @@ vesc_escalation_class_init (VescEscalationClass *klass)
     g_signal_new ("recipient-missing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, VESC_TYPE_ROLE, G_TYPE_STRING);
   /**
-   * VescEscalation::closed:
+   * VescEscalation::finished:
    * @self: the escalation
    *
-   * Emitted once when the escalation ends, after the report was produced.
+   * Emitted once when the escalation ends, after the report was produced;
+   * [property@Vesc.Escalation:closed] is then %TRUE.
    */
   signals[CLOSED] =
-    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -1618,6 +1635,7 @@ char *
 vesc_escalation_get_report_json (VescEscalation *self)
 {
   g_return_val_if_fail (VESC_IS_ESCALATION (self), NULL);
+  g_return_val_if_fail (self->incident != NULL, NULL);
 
   return vesc_report_build_json (self);
 }
@@ -1634,6 +1652,7 @@ char *
 vesc_escalation_get_report_text (VescEscalation *self)
 {
   g_return_val_if_fail (VESC_IS_ESCALATION (self), NULL);
+  g_return_val_if_fail (self->incident != NULL, NULL);
 
   return vesc_report_build_text (self);
 }

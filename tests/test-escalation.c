@@ -95,7 +95,7 @@ on_escalation_opened (VescDesk       *desk,
 {
   g_signal_connect (escalation, "notification-queued", G_CALLBACK (on_notification), fixture);
   signal_logger_connect (fixture->logger, escalation, "deadline-reached");
-  signal_logger_connect (fixture->logger, escalation, "closed");
+  signal_logger_connect (fixture->logger, escalation, "finished");
 }
 
 static void
@@ -426,7 +426,7 @@ test_minor_absent_at_removal (Fixture       *fixture,
   advance (fixture, 10 * HOUR);
   assert_reached (fixture, escalation, "removal-warning");
   assert_reached (fixture, escalation, "removal");
-  g_assert_true (signal_logger_pop (fixture->logger, escalation, "closed", NULL, NULL));
+  g_assert_true (signal_logger_pop (fixture->logger, escalation, "finished", NULL, NULL));
   signal_logger_assert_empty (fixture->logger);
 }
 
