@@ -46,6 +46,7 @@ struct _VescDesk
   GHashTable    *history;       /* site id -> GArray of opening times (gint64) */
   GPtrArray     *unmatched;     /* NULL-terminated addresses of no school */
   guint          serial;
+  guint          n_pending;     /* sends handed to notifiers, not yet finished */
 };
 
 G_DEFINE_FINAL_TYPE (VescDesk, vesc_desk, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ enum {
   PROP_CLOCK,
   PROP_STORE,
   PROP_ESCALATIONS,
+  PROP_N_PENDING,
   N_PROPS
 };
 
@@ -99,6 +101,14 @@ delivery_free (Delivery *delivery)
 }
 
 static void
+set_n_pending (VescDesk *self,
+               guint     n_pending)
+{
+  self->n_pending = n_pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+}
+
+static void
 delivery_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -114,6 +124,8 @@ delivery_done (GObject      *source,
       g_signal_emit (self, signals[NOTIFICATION_FAILED], 0, delivery->notification,
                      delivery->notifier, error);
     }
+  if (self != NULL)
+    set_n_pending (self, self->n_pending - 1);
   delivery_free (delivery);
 }
 
@@ -128,6 +140,7 @@ vesc_desk_dispatch (VescDesk         *self,
       g_weak_ref_init (&delivery->desk, self);
       delivery->notifier = g_object_ref (self->notifiers->pdata[i]);
       delivery->notification = g_object_ref (notification);
+      set_n_pending (self, self->n_pending + 1);
       vesc_notifier_send_async (delivery->notifier, notification, NULL, delivery_done, delivery);
     }
 }
@@ -417,7 +430,7 @@ site_of_detection (VescDesk    *self,
     return site;
   if (g_error_matches (local_error, VESC_ERROR, VESC_ERROR_UNKNOWN_SITE))
     {
-      g_ptr_array_insert (self->unmatched, self->unmatched->len - 1, g_strdup (address));
+      g_ptr_array_add (self->unmatched, g_strdup (address));
       g_signal_emit (self, signals[UNMATCHED_DETECTION], 0, address, summary);
     }
   g_propagate_error (error, local_error);
@@ -617,6 +630,9 @@ vesc_desk_get_property (GObject    *object,
     case PROP_ESCALATIONS:
       g_value_set_object (value, self->escalations);
       break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, self->n_pending);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -718,6 +734,15 @@ vesc_desk_class_init (VescDeskClass *klass)
   properties[PROP_ESCALATIONS] = g_param_spec_object ("escalations", NULL, NULL,
                                                       G_TYPE_LIST_MODEL, flags);
 
+  /**
+   * VescDesk:n-pending:
+   *
+   * How many sends are handed to notifiers and not yet finished. A
+   * program that is about to exit iterates the main context until it is 0.
+   */
+  properties[PROP_N_PENDING] = g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                                                  flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
   install_signals (object_class);
 }
@@ -731,7 +756,7 @@ vesc_desk_init (VescDesk *self)
   self->open_by_site = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_array_unref);
-  self->unmatched = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->unmatched = g_ptr_array_new_null_terminated (4, g_free, TRUE);
 }
 
 /* ---- getters ------------------------------------------------------------ */
@@ -839,6 +864,20 @@ vesc_desk_lookup_open_for_site (VescDesk   *self,
   g_return_val_if_fail (site_id != NULL, NULL);
 
   return g_hash_table_lookup (self->open_by_site, site_id);
+}
+
+/**
+ * vesc_desk_get_n_pending:
+ * @self: a #VescDesk
+ *
+ * Returns: how many sends are handed to notifiers and not yet finished
+ */
+guint
+vesc_desk_get_n_pending (VescDesk *self)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), 0);
+
+  return self->n_pending;
 }
 
 /**

@@ -153,6 +153,16 @@ drain_main_context (void)
   } G_STMT_END
 
 static void
+test_unmatched_empty (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char * const *unmatched = vesc_desk_get_unmatched_addresses (fixture->desk);
+
+  g_assert_nonnull (unmatched);
+  g_assert_null (unmatched[0]);
+}
+
+static void
 test_open_bad_input (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -262,9 +272,15 @@ test_detection_unmatched (Fixture       *fixture,
   unmatched = vesc_desk_get_unmatched_addresses (fixture->desk);
   g_assert_cmpstr (unmatched[0], ==, "10.128.0.210");
   g_assert_null (unmatched[1]);
+  g_assert_true (signal_logger_pop (fixture->logger, fixture->desk, "unmatched-detection", NULL,
+                                    NULL));
+  vesc_desk_report_detection (fixture->desk, "192.0.2.7", "ET SCAN", &error);
+  g_clear_error (&error);
+  /* Kept in the order they came. */
+  g_assert_cmpstr (vesc_desk_get_unmatched_addresses (fixture->desk)[1], ==, "192.0.2.7");
   g_assert_true (signal_logger_pop (fixture->logger, fixture->desk, "unmatched-detection", &args,
                                     &n));
-  g_assert_cmpstr (g_value_get_string (&args[0]), ==, "10.128.0.210");
+  g_assert_cmpstr (g_value_get_string (&args[0]), ==, "192.0.2.7");
   g_assert_cmpstr (g_value_get_string (&args[1]), ==, "ET SCAN");
   signal_logger_args_free (args, n);
 
@@ -272,7 +288,7 @@ test_detection_unmatched (Fixture       *fixture,
   ASSERT_NOTHING_OPENED (fixture, vesc_desk_report_detection (fixture->desk, "10.47.1",
                                                               "ET SCAN", &error),
                          VESC_ERROR_INVALID_INPUT);
-  g_assert_null (vesc_desk_get_unmatched_addresses (fixture->desk)[1]);
+  g_assert_null (vesc_desk_get_unmatched_addresses (fixture->desk)[2]);
   signal_logger_assert_empty (fixture->logger);
   g_assert_cmpuint (n_escalations (fixture), ==, 0);
 }
@@ -312,7 +328,10 @@ test_notifiers (Fixture       *fixture,
   g_test_expect_message ("Vesc", G_LOG_LEVEL_WARNING, "*mail server down*");
   escalation = vesc_desk_report_detection (fixture->desk, "10.47.1.20", "ET TROJAN", &error);
   g_assert_no_error (error);
+  /* Two messages, each handed to both notifiers, none finished yet. */
+  g_assert_cmpuint (vesc_desk_get_n_pending (fixture->desk), ==, 4);
   drain_main_context ();
+  g_assert_cmpuint (vesc_desk_get_n_pending (fixture->desk), ==, 0);
   g_test_assert_expected_messages ();
 
   /* Registered twice, sent once: notice-opened and e-mail 1 (no KSSC contact). */
@@ -380,6 +399,7 @@ main (int   argc,
   ADD ("/desk/detection/opens-and-adds", test_detection_opens_and_adds);
   ADD ("/desk/detection/ipv6", test_detection_ipv6);
   ADD ("/desk/detection/unmatched", test_detection_unmatched);
+  ADD ("/desk/detection/unmatched-empty", test_unmatched_empty);
   ADD ("/desk/policy/invalid", test_invalid_policy);
   ADD ("/desk/notifiers", test_notifiers);
   ADD ("/desk/closed-frees-site", test_closed_frees_site);
