@@ -47,6 +47,7 @@ struct _VescDesk
   GPtrArray     *unmatched;     /* NULL-terminated addresses of no school */
   guint          serial;
   guint          n_pending;     /* sends handed to notifiers, not yet finished */
+  gint64         replay_usec;   /* the record being replayed, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (VescDesk, vesc_desk, G_TYPE_OBJECT)
@@ -82,6 +83,8 @@ vesc_desk_journal (VescDesk  *self,
 {
   g_autoptr(JsonNode) owned = record;
 
+  if (vesc_desk_is_replaying (self))
+    return TRUE;
   return vesc_store_append (self->store, owned, error);
 }
 
@@ -133,6 +136,9 @@ void
 vesc_desk_dispatch (VescDesk         *self,
                     VescNotification *notification)
 {
+  if (vesc_desk_is_replaying (self))
+    return;
+
   for (guint i = 0; i < self->notifiers->len; i++)
     {
       Delivery *delivery = g_new0 (Delivery, 1);
@@ -145,6 +151,29 @@ vesc_desk_dispatch (VescDesk         *self,
     }
 }
 
+/* The closing record carries the report, so the store can compact the
+ * incident's other records away and still answer for it. */
+static void
+journal_closed (VescDesk       *self,
+                VescEscalation *escalation)
+{
+  VescIncident *incident = vesc_escalation_get_incident (escalation);
+  g_autofree char *report = vesc_escalation_get_report_json (escalation);
+  JsonObject *record = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (record, "type", "closed");
+  json_object_set_string_member (record, "incident", vesc_incident_get_id (incident));
+  json_object_set_int_member (record, "at", vesc_desk_now_usec (self));
+  json_object_set_string_member (record, "site", vesc_site_get_id (vesc_incident_get_site (incident)));
+  json_object_set_int_member (record, "opened", vesc_incident_opened_usec (incident));
+  json_object_set_member (record, "report", json_from_string (report, NULL));
+  if (!vesc_desk_journal (self, json_node_init_object (json_node_alloc (), record), &error))
+    g_warning ("Could not record that %s closed: %s", vesc_incident_get_id (incident),
+               error->message);
+  json_object_unref (record);
+}
+
 void
 vesc_desk_escalation_closed (VescDesk       *self,
                              VescEscalation *escalation)
@@ -153,7 +182,24 @@ vesc_desk_escalation_closed (VescDesk       *self,
 
   if (g_hash_table_lookup (self->open_by_site, vesc_site_get_id (site)) == escalation)
     g_hash_table_remove (self->open_by_site, vesc_site_get_id (site));
+  if (vesc_desk_is_replaying (self))
+    return;
+  journal_closed (self, escalation);
   g_signal_emit (self, signals[ESCALATION_CLOSED], 0, escalation);
+}
+
+gint64
+vesc_desk_now_usec (VescDesk *self)
+{
+  if (self->replay_usec >= 0)
+    return self->replay_usec;
+  return vesc_clock_now_usec (self->clock);
+}
+
+gboolean
+vesc_desk_is_replaying (VescDesk *self)
+{
+  return self->replay_usec >= 0;
 }
 
 GTimeZone *
@@ -265,30 +311,44 @@ unique_devices (const char * const  *devices,
   return g_steal_pointer (&unique);
 }
 
+static void
+add_windows (JsonObject        *record,
+             const VescWindows *windows)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "removal", windows->removal);
+  json_object_set_int_member (object, "final", windows->final);
+  json_object_set_int_member (object, "warning_lead", windows->warning_lead);
+  json_object_set_int_member (object, "reminder_delay", windows->reminder_delay);
+  json_object_set_object_member (record, "windows", object);
+}
+
 static gboolean
-journal_open (VescDesk      *self,
-              const char    *id,
-              VescSite      *site,
-              GPtrArray     *devices,
-              const char    *summary,
-              gboolean       threat,
-              const char    *actor,
-              GError       **error)
+journal_open (VescDesk           *self,
+              const VescOpening  *opening,
+              GError            **error)
 {
   JsonObject *record = json_object_new ();
   JsonArray *list = json_array_new ();
+  GEnumClass *scenarios = g_type_class_ref (VESC_TYPE_SCENARIO);
   JsonNode *node;
 
-  for (guint i = 0; i < devices->len; i++)
-    json_array_add_string_element (list, devices->pdata[i]);
+  for (guint i = 0; i < opening->devices->len; i++)
+    json_array_add_string_element (list, opening->devices->pdata[i]);
   json_object_set_string_member (record, "type", "open");
-  json_object_set_string_member (record, "incident", id);
-  json_object_set_int_member (record, "at", vesc_clock_now_usec (self->clock));
-  json_object_set_string_member (record, "site", vesc_site_get_id (site));
+  json_object_set_string_member (record, "incident", opening->id);
+  json_object_set_int_member (record, "at", vesc_desk_now_usec (self));
+  json_object_set_string_member (record, "site", vesc_site_get_id (opening->site));
   json_object_set_array_member (record, "devices", list);
-  json_object_set_string_member (record, "summary", summary);
-  json_object_set_boolean_member (record, "threat", threat);
-  json_object_set_string_member (record, "actor", actor);
+  json_object_set_string_member (record, "summary", opening->summary);
+  json_object_set_boolean_member (record, "threat", opening->threat);
+  json_object_set_string_member (record, "actor", opening->actor);
+  json_object_set_string_member (record, "scenario",
+                                 g_enum_get_value (scenarios, opening->scenario)->value_nick);
+  json_object_set_string_member (record, "reason", opening->reason);
+  add_windows (record, &opening->windows);
+  g_type_class_unref (scenarios);
   node = json_node_init_object (json_node_alloc (), record);
   json_object_unref (record);
   return vesc_desk_journal (self, node, error);
@@ -304,12 +364,11 @@ next_incident_id (VescDesk *self)
 }
 
 static void
-remember_opening (VescDesk     *self,
-                  VescIncident *incident)
+remember_opening (VescDesk   *self,
+                  const char *site_id,
+                  gint64      when)
 {
-  const char *site_id = vesc_site_get_id (vesc_incident_get_site (incident));
   GArray *opened = g_hash_table_lookup (self->history, site_id);
-  gint64 when = vesc_incident_opened_usec (incident);
 
   if (opened == NULL)
     {
@@ -319,36 +378,57 @@ remember_opening (VescDesk     *self,
   g_array_append_val (opened, when);
 }
 
-static VescEscalation *
-start_escalation (VescDesk   *self,
-                  VescSite   *site,
-                  GPtrArray  *devices,
-                  const char *summary,
-                  gboolean    threat,
-                  const char *id,
-                  const char *actor)
+void
+vesc_desk_remember_closed (VescDesk   *self,
+                           const char *site_id,
+                           gint64      opened_usec)
+{
+  remember_opening (self, site_id, opened_usec);
+  self->serial++;
+}
+
+void
+vesc_desk_set_replay_time (VescDesk *self,
+                           gint64    usec)
+{
+  self->replay_usec = usec;
+}
+
+VescEscalation *
+vesc_desk_start_opening (VescDesk          *self,
+                         const VescOpening *opening)
 {
   g_autoptr(VescIncident) incident = NULL;
   g_autoptr(VescEscalation) escalation = NULL;
-  g_autofree char *reason = NULL;
-  VescScenario scenario;
+  const char *site_id = vesc_site_get_id (opening->site);
+  gint64 now = vesc_desk_now_usec (self);
 
-  scenario = classify (self, vesc_site_get_id (site), devices->len, threat, &reason);
-  incident = vesc_incident_new (id, site, summary, vesc_clock_now_usec (self->clock));
-  vesc_incident_set_scenario (incident, scenario, reason);
-  vesc_incident_set_threat (incident, threat);
-  for (guint i = 0; i < devices->len; i++)
-    vesc_incident_add_device (incident, devices->pdata[i]);
-  remember_opening (self, incident);
+  incident = vesc_incident_new (opening->id, opening->site, opening->summary, now);
+  vesc_incident_set_scenario (incident, opening->scenario, opening->reason);
+  vesc_incident_set_threat (incident, opening->threat);
+  for (guint i = 0; i < opening->devices->len; i++)
+    vesc_incident_add_device (incident, opening->devices->pdata[i]);
+  remember_opening (self, site_id, now);
 
-  escalation = vesc_escalation_new (self, incident);
+  escalation = vesc_escalation_new (self, incident, &opening->windows);
   self->serial++;
   g_list_store_append (self->escalations, escalation);
-  g_hash_table_insert (self->by_id, g_strdup (id), escalation);
-  g_hash_table_insert (self->open_by_site, g_strdup (vesc_site_get_id (site)), escalation);
-  g_signal_emit (self, signals[ESCALATION_OPENED], 0, escalation);
-  vesc_escalation_start (escalation, actor);
+  g_hash_table_insert (self->by_id, g_strdup (opening->id), escalation);
+  g_hash_table_insert (self->open_by_site, g_strdup (site_id), escalation);
+  if (!vesc_desk_is_replaying (self))
+    g_signal_emit (self, signals[ESCALATION_OPENED], 0, escalation);
+  vesc_escalation_start (escalation, opening->actor);
   return escalation;
+}
+
+static void
+policy_windows (VescPolicy  *policy,
+                VescWindows *windows)
+{
+  windows->removal = vesc_policy_get_removal_window (policy);
+  windows->final = vesc_policy_get_final_window (policy);
+  windows->warning_lead = vesc_policy_get_warning_lead (policy);
+  windows->reminder_delay = vesc_policy_get_reminder_delay (policy);
 }
 
 /**
@@ -384,6 +464,8 @@ vesc_desk_open_incident (VescDesk            *self,
 {
   g_autoptr(GPtrArray) unique = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *reason = NULL;
+  VescOpening opening;
   VescSite *site;
   VescEscalation *open;
 
@@ -412,9 +494,16 @@ vesc_desk_open_incident (VescDesk            *self,
     return NULL;
 
   id = next_incident_id (self);
-  if (!journal_open (self, id, site, unique, summary, threat, actor, error))
+  opening = (VescOpening) {
+    .id = id, .site = site, .devices = unique, .summary = summary, .threat = threat,
+    .actor = actor,
+  };
+  opening.scenario = classify (self, site_id, unique->len, threat, &reason);
+  opening.reason = reason;
+  policy_windows (self->policy, &opening.windows);
+  if (!journal_open (self, &opening, error))
     return NULL;
-  return start_escalation (self, site, unique, summary, threat, id, actor);
+  return vesc_desk_start_opening (self, &opening);
 }
 
 static VescSite *
@@ -522,6 +611,15 @@ vesc_desk_remove_notifier (VescDesk     *self,
 
 /* ---- life cycle --------------------------------------------------------- */
 
+static gboolean
+restore (VescDesk  *self,
+         GError   **error)
+{
+  g_autoptr(GPtrArray) records = vesc_store_load (self->store, error);
+
+  return records != NULL && vesc_desk_replay (self, records, error);
+}
+
 /**
  * vesc_desk_new:
  * @directory: the sites and council contacts
@@ -563,6 +661,11 @@ vesc_desk_new (VescDirectory  *directory,
   self->clock = g_object_ref (clock);
   self->store = g_object_ref (store);
   self->zone = g_time_zone_new_identifier (vesc_policy_get_time_zone (policy));
+  if (!restore (self, error))
+    {
+      g_object_unref (self);
+      return NULL;
+    }
   return self;
 }
 
@@ -757,6 +860,7 @@ vesc_desk_init (VescDesk *self)
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_array_unref);
   self->unmatched = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  self->replay_usec = -1;
 }
 
 /* ---- getters ------------------------------------------------------------ */

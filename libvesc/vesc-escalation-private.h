@@ -26,8 +26,22 @@ typedef struct {
   gint64    reconnected_usec;
 } VescEscalationFacts;
 
-VescEscalation            *vesc_escalation_new       (VescDesk       *desk,
-                                                      VescIncident   *incident);
+/* The windows an escalation enforces, fixed when it opens so that a policy
+ * changed later (or between restarts) never moves a deadline already set. */
+typedef struct {
+  GTimeSpan removal;
+  GTimeSpan final;
+  GTimeSpan warning_lead;
+  GTimeSpan reminder_delay;
+} VescWindows;
+
+VescEscalation            *vesc_escalation_new       (VescDesk          *desk,
+                                                      VescIncident      *incident,
+                                                      const VescWindows *windows);
+/* Fires the pending deadline @name as recorded in the journal. */
+gboolean                   vesc_escalation_replay_deadline (VescEscalation  *self,
+                                                            const char      *name,
+                                                            GError         **error);
 void                       vesc_escalation_start     (VescEscalation *self,
                                                       const char     *actor);
 const VescEscalationFacts *vesc_escalation_get_facts (VescEscalation *self);

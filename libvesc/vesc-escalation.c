@@ -49,6 +49,7 @@ struct _VescEscalation
   GListStore          *deadlines;
   GHashTable          *visits;    /* step code -> times entered */
   char                *email_1_key;
+  VescWindows          windows;
   VescEscalationFacts  facts;
 
   GQueue               pending;   /* Emission, emitted in order */
@@ -117,10 +118,26 @@ queue_emission (VescEscalation *self,
   g_queue_push_tail (&self->pending, emission);
 }
 
+/* While the desk replays its journal, what happened then is rebuilt, not
+ * announced again: only the desk's own bookkeeping runs. */
+static void
+replay_one (VescEscalation *self,
+            Emission       *emission)
+{
+  if (emission->signal == CLOSED)
+    vesc_desk_escalation_closed (self->desk, self);
+}
+
 static void
 emit_one (VescEscalation *self,
           Emission       *emission)
 {
+  if (self->desk != NULL && vesc_desk_is_replaying (self->desk))
+    {
+      replay_one (self, emission);
+      return;
+    }
+
   switch (emission->signal)
     {
     case DEADLINE_REACHED:
@@ -170,7 +187,7 @@ flush_emissions (VescEscalation *self)
 static gint64
 now_usec (VescEscalation *self)
 {
-  return vesc_clock_now_usec (vesc_desk_get_clock (self->desk));
+  return vesc_desk_now_usec (self->desk);
 }
 
 static VescPolicy *
@@ -280,8 +297,7 @@ static GTimeSpan
 window_of (VescEscalation *self,
            const char     *name)
 {
-  return g_str_equal (name, "removal") ? vesc_policy_get_removal_window (policy (self))
-                                       : vesc_policy_get_final_window (policy (self));
+  return g_str_equal (name, "removal") ? self->windows.removal : self->windows.final;
 }
 
 /* E-mail 1 announces D1 before M5 arms it: a window not yet set is
@@ -345,9 +361,9 @@ add_time_vars (VescEscalation *self,
   gint64 disconnected_for = -1;
 
   set_var (vars, "removal_window",
-           vesc_format_duration (vesc_policy_get_removal_window (policy (self))));
+           vesc_format_duration (self->windows.removal));
   set_var (vars, "final_window",
-           vesc_format_duration (vesc_policy_get_final_window (policy (self))));
+           vesc_format_duration (self->windows.final));
   set_var (vars, "opened_at", vesc_desk_format_local_time (
              self->desk, vesc_incident_opened_usec (self->incident)));
   set_var (vars, "removal_deadline", deadline_due_text (self, "removal"));
@@ -399,10 +415,12 @@ recipient_missing (VescEscalation *self,
                    const char     *template_id)
 {
   g_autofree char *detail = NULL;
-  GEnumValue *value = g_enum_get_value (g_type_class_peek (VESC_TYPE_ROLE), role);
+  GEnumClass *roles = g_type_class_ref (VESC_TYPE_ROLE);
 
   detail = g_strdup_printf (_("Nobody to send “%s” to in the role “%s”: the directory has no "
-                              "e-mail address for it"), template_id, value->value_nick);
+                              "e-mail address for it"), template_id,
+                            g_enum_get_value (roles, role)->value_nick);
+  g_type_class_unref (roles);
   add_event (self, VESC_EVENT_KIND_WARNING, "libvesc", detail);
   queue_emission (self, RECIPIENT_MISSING, NULL, template_id, NULL, role);
 }
@@ -607,7 +625,7 @@ arm_window (VescEscalation *self,
             const char     *name)
 {
   GTimeSpan window = window_of (self, name);
-  GTimeSpan lead = vesc_policy_get_warning_lead (policy (self));
+  GTimeSpan lead = self->windows.warning_lead;
   gint64 due = now_usec (self) + window;
   g_autofree char *warning = g_strdup_printf ("%s-warning", name);
 
@@ -620,7 +638,7 @@ static void
 arm_reminder (VescEscalation *self,
               const char     *name)
 {
-  GTimeSpan delay = vesc_policy_get_reminder_delay (policy (self));
+  GTimeSpan delay = self->windows.reminder_delay;
 
   if (delay > 0)
     arm_deadline (self, name, VESC_DEADLINE_KIND_REMINDER, now_usec (self) + delay);
@@ -793,22 +811,14 @@ close_escalation (VescEscalation *self)
   queue_emission (self, CLOSED, NULL, NULL, NULL, 0);
 }
 
+/* Everything a deadline's passing changes; shared by the clock and the
+ * replay of the journal. */
 static void
-deadline_fired (VescClock *clock,
-                gpointer   user_data)
+pass_deadline (VescEscalation *self,
+               VescDeadline   *deadline)
 {
-  AlarmData *alarm = user_data;
-  VescEscalation *self = alarm->self;
-  VescDeadline *deadline = alarm->deadline;
   const char *name = vesc_deadline_get_name (deadline);
-  JsonObject *record = record_new (self, "deadline");
-  g_autoptr(GError) error = NULL;
   g_autofree char *detail = NULL;
-
-  json_object_set_string_member (record, "name", name);
-  if (!journal (self, record, &error))
-    g_warning ("Could not record that deadline “%s” of %s passed: %s", name,
-               vesc_incident_get_id (self->incident), error->message);
 
   vesc_deadline_mark_fired (deadline, now_usec (self));
   detail = vesc_deadline_get_late (deadline)
@@ -821,6 +831,45 @@ deadline_fired (VescClock *clock,
 
   queue_emission (self, DEADLINE_REACHED, deadline, name, NULL, 0);
   flush_emissions (self);
+}
+
+static void
+deadline_fired (VescClock *clock,
+                gpointer   user_data)
+{
+  AlarmData *alarm = user_data;
+  VescEscalation *self = alarm->self;
+  VescDeadline *deadline = alarm->deadline;
+  JsonObject *record = record_new (self, "deadline");
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (record, "name", vesc_deadline_get_name (deadline));
+  json_object_set_int_member (record, "due", vesc_deadline_due_usec (deadline));
+  if (!journal (self, record, &error))
+    g_warning ("Could not record that deadline “%s” of %s passed: %s",
+               vesc_deadline_get_name (deadline), vesc_incident_get_id (self->incident),
+               error->message);
+  pass_deadline (self, deadline);
+}
+
+gboolean
+vesc_escalation_replay_deadline (VescEscalation  *self,
+                                 const char      *name,
+                                 GError         **error)
+{
+  VescDeadline *deadline = vesc_escalation_lookup_deadline (self, name);
+
+  if (deadline == NULL || !vesc_deadline_is_pending (deadline))
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_PARSE,
+                   _("Incident %s has no pending deadline “%s” to pass"),
+                   vesc_incident_get_id (self->incident), name);
+      return FALSE;
+    }
+  vesc_clock_remove_alarm (vesc_desk_get_clock (self->desk), vesc_deadline_get_alarm_id (deadline));
+  vesc_deadline_set_alarm_id (deadline, 0);
+  pass_deadline (self, deadline);
+  return TRUE;
 }
 
 /* ---- inputs ------------------------------------------------------------- */
@@ -1286,13 +1335,15 @@ vesc_escalation_add_device (VescEscalation  *self,
 /* ---- life cycle --------------------------------------------------------- */
 
 VescEscalation *
-vesc_escalation_new (VescDesk     *desk,
-                     VescIncident *incident)
+vesc_escalation_new (VescDesk          *desk,
+                     VescIncident      *incident,
+                     const VescWindows *windows)
 {
   VescEscalation *self = g_object_new (VESC_TYPE_ESCALATION, NULL);
 
   self->desk = desk;
   self->incident = g_object_ref (incident);
+  self->windows = *windows;
   return self;
 }
 
