@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "vesc-system-clock.h"
+#include "vesc-system-clock-private.h"
 #include "vesc-clock-private.h"
 
 #include <errno.h>
@@ -36,6 +36,7 @@ struct _VescSystemClock
   VescClock  parent_instance;
 
   GSource   *wake_source;
+  GTimeSpan  step;   /* added to the wall clock by tests only */
 };
 
 G_DEFINE_FINAL_TYPE (VescSystemClock, vesc_system_clock, VESC_TYPE_CLOCK)
@@ -62,6 +63,9 @@ wake_source_dispatch (GSource     *source,
   if (wake->timer_fd >= 0)
     {
       guint64 expirations;
+
+      /* A ready time is only set to look at once after a step. */
+      g_source_set_ready_time (source, -1);
 
       /* ECANCELED means the wall clock was set; EAGAIN a spurious wake-up.
        * Either way the callback looks at the time and re-arms the timer. */
@@ -135,6 +139,7 @@ set_poll_ready_time (WakeSource *wake,
       return;
     }
 
+  /* when_usec is already on the kernel's wall clock. */
   delay = CLAMP (when_usec - g_get_real_time (), 0, MAX_POLL_INTERVAL_USEC);
   g_source_set_ready_time (&wake->source, g_get_monotonic_time () + delay);
 }
@@ -142,7 +147,7 @@ set_poll_ready_time (WakeSource *wake,
 static gint64
 vesc_system_clock_now_usec (VescClock *clock)
 {
-  return g_get_real_time ();
+  return g_get_real_time () + VESC_SYSTEM_CLOCK (clock)->step;
 }
 
 static void
@@ -156,6 +161,8 @@ vesc_system_clock_wake_at (VescClock *clock,
   if (wake == NULL)
     return;
 
+  if (when_usec >= 0)
+    when_usec = MAX (when_usec - self->step, 0);
   if (wake->timer_fd >= 0 && arm_timer_fd (wake, when_usec))
     return;
   set_poll_ready_time (wake, when_usec);
@@ -210,6 +217,18 @@ vesc_system_clock_init (VescSystemClock *self)
     g_source_add_unix_fd (self->wake_source, wake->timer_fd, G_IO_IN);
 
   g_source_attach (self->wake_source, context);
+}
+
+void
+vesc_system_clock_step_for_tests (VescSystemClock *self,
+                                  GTimeSpan        jump)
+{
+  VescClock *clock = VESC_CLOCK (self);
+
+  self->step += jump;
+  /* As when the kernel cancels the timer on a step: look again at once. */
+  vesc_system_clock_wake_at (clock, vesc_clock_next_alarm_usec (clock));
+  g_source_set_ready_time (self->wake_source, 0);
 }
 
 /**

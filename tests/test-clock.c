@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <libvesc/vesc.h>
+#include "vesc-system-clock-private.h"
 
 #include "vesc-clock-private.h"
 
@@ -861,6 +862,51 @@ test_system_dispose (void)
 #define ADD(path, func) \
   g_test_add ((path), Fixture, NULL, setup, (func), teardown)
 
+/* A forward step of the wall clock (NTP, a resume from suspend) fires what
+ * became due at once, not after the hour the timer still had to run. */
+static void
+test_system_step_forward (void)
+{
+  g_autoptr(VescSystemClock) clock = vesc_system_clock_new ();
+  SystemProbe probe = { 0, g_get_real_time () + 3600 * SECOND, 0 };
+  SystemProbe later = { 0, g_get_real_time () + 3 * 3600 * SECOND, 0 };
+  gint64 stepped_at;
+
+  vesc_clock_add_alarm_usec (VESC_CLOCK (clock), probe.due, system_probe_fired, &probe, NULL);
+  vesc_clock_add_alarm_usec (VESC_CLOCK (clock), later.due, system_probe_fired, &later, NULL);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (probe.n_fired, ==, 0);
+
+  vesc_system_clock_step_for_tests (clock, 2 * 3600 * SECOND);
+  stepped_at = g_get_monotonic_time ();
+  iterate_until_fired (NULL, &probe);
+  g_assert_cmpuint (probe.n_fired, ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - stepped_at, <, SECOND);
+  g_assert_cmpuint (later.n_fired, ==, 0);
+  g_assert_cmpint (vesc_clock_now_usec (VESC_CLOCK (clock)) - g_get_real_time (), >=,
+                   2 * 3600 * SECOND - SECOND);
+}
+
+/* A backward step fires nothing early; the alarm still waits its turn. */
+static void
+test_system_step_backward (void)
+{
+  g_autoptr(VescSystemClock) clock = vesc_system_clock_new ();
+  SystemProbe probe = { 0, g_get_real_time () + 200 * G_TIME_SPAN_MILLISECOND, 0 };
+  gint64 budget_end;
+
+  vesc_clock_add_alarm_usec (VESC_CLOCK (clock), probe.due, system_probe_fired, &probe, NULL);
+  vesc_system_clock_step_for_tests (clock, -3600 * SECOND);
+  budget_end = g_get_monotonic_time () + 400 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < budget_end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (probe.n_fired, ==, 0);
+  vesc_system_clock_step_for_tests (clock, 3600 * SECOND);
+  iterate_until_fired (NULL, &probe);
+  g_assert_cmpuint (probe.n_fired, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -893,6 +939,8 @@ main (int    argc,
   g_test_add_func ("/clock/system/remove", test_system_remove);
   g_test_add_func ("/clock/system/context", test_system_context);
   g_test_add_func ("/clock/system/dispose", test_system_dispose);
+  g_test_add_func ("/clock/system/step-forward", test_system_step_forward);
+  g_test_add_func ("/clock/system/step-backward", test_system_step_backward);
 
   return g_test_run ();
 }

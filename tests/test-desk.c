@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <libvesc/vesc.h>
+#include "vesc-system-clock-private.h"
 
 #include "signal-logger.h"
 
@@ -385,6 +386,40 @@ test_dispose_with_open_escalations (Fixture       *fixture,
   g_assert_error (error, VESC_ERROR, VESC_ERROR_CLOSED);
 }
 
+static void
+count_removal (VescEscalation *escalation,
+               VescDeadline   *deadline,
+               guint          *n_fired)
+{
+  (*n_fired)++;
+}
+
+/* On the wall clock, a resume from suspend three hours later must fire D1
+ * at once; the test steps the clock as the kernel would tell it. */
+static void
+test_system_clock_step (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(VescSystemClock) clock = vesc_system_clock_new ();
+  g_autoptr(VescDesk) desk = NULL;
+  g_autoptr(GError) error = NULL;
+  VescEscalation *escalation;
+  guint n_fired = 0;
+  gint64 give_up;
+
+  desk = vesc_desk_new (fixture->directory, fixture->policy, VESC_CLOCK (clock), NULL, &error);
+  escalation = vesc_desk_report_detection (desk, "10.47.1.20", "ET TROJAN", &error);
+  g_assert_no_error (error);
+  g_signal_connect (escalation, "deadline-reached::removal", G_CALLBACK (count_removal),
+                    &n_fired);
+  vesc_system_clock_step_for_tests (clock, 3 * G_TIME_SPAN_HOUR + G_TIME_SPAN_SECOND);
+  give_up = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+  while (n_fired == 0 && g_get_monotonic_time () < give_up)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n_fired, ==, 1);
+  g_assert_cmpstr (vesc_escalation_get_step (escalation), ==, "M6");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +439,7 @@ main (int   argc,
   ADD ("/desk/notifiers", test_notifiers);
   ADD ("/desk/closed-frees-site", test_closed_frees_site);
   ADD ("/desk/dispose", test_dispose_with_open_escalations);
+  ADD ("/desk/system-clock-step", test_system_clock_step);
 
 #undef ADD
 
