@@ -10,6 +10,7 @@
 
 #include "vesc-desk.h"
 #include "vesc-escalation-private.h"
+#include "vesc-report-private.h"
 
 G_BEGIN_DECLS
 
@@ -46,9 +47,9 @@ VescEscalation *vesc_desk_start_opening   (VescDesk          *self,
                                            const VescOpening *opening);
 void            vesc_desk_set_replay_time (VescDesk          *self,
                                            gint64             usec);
+/* A closed incident known only by its closing record; takes @summary. */
 void            vesc_desk_remember_closed (VescDesk          *self,
-                                           const char        *site_id,
-                                           gint64             opened_usec);
+                                           VescSummary       *summary);
 
 /* vesc-replay.c: rebuilds the desk's state from the store's records. */
 gboolean        vesc_desk_replay          (VescDesk          *self,

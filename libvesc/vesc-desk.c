@@ -48,6 +48,7 @@ struct _VescDesk
   guint          serial;
   guint          n_pending;     /* sends handed to notifiers, not yet finished */
   gint64         replay_usec;   /* the record being replayed, or -1 */
+  GPtrArray     *compacted;     /* VescSummary of incidents known by their closing only */
 };
 
 G_DEFINE_FINAL_TYPE (VescDesk, vesc_desk, G_TYPE_OBJECT)
@@ -379,11 +380,11 @@ remember_opening (VescDesk   *self,
 }
 
 void
-vesc_desk_remember_closed (VescDesk   *self,
-                           const char *site_id,
-                           gint64      opened_usec)
+vesc_desk_remember_closed (VescDesk    *self,
+                           VescSummary *summary)
 {
-  remember_opening (self, site_id, opened_usec);
+  remember_opening (self, summary->site_id, summary->opened_usec);
+  g_ptr_array_add (self->compacted, summary);
   self->serial++;
 }
 
@@ -704,6 +705,7 @@ vesc_desk_finalize (GObject *object)
   g_hash_table_unref (self->open_by_site);
   g_hash_table_unref (self->history);
   g_ptr_array_unref (self->unmatched);
+  g_ptr_array_unref (self->compacted);
 
   G_OBJECT_CLASS (vesc_desk_parent_class)->finalize (object);
 }
@@ -861,6 +863,7 @@ vesc_desk_init (VescDesk *self)
                                          (GDestroyNotify) g_array_unref);
   self->unmatched = g_ptr_array_new_null_terminated (4, g_free, TRUE);
   self->replay_usec = -1;
+  self->compacted = g_ptr_array_new_with_free_func ((GDestroyNotify) vesc_summary_free);
 }
 
 /* ---- getters ------------------------------------------------------------ */
@@ -968,6 +971,89 @@ vesc_desk_lookup_open_for_site (VescDesk   *self,
   g_return_val_if_fail (site_id != NULL, NULL);
 
   return g_hash_table_lookup (self->open_by_site, site_id);
+}
+
+/* Every incident the desk knows, as the period report counts it. */
+static GPtrArray *
+collect_summaries (VescDesk *self)
+{
+  GPtrArray *summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) vesc_summary_free);
+  GListModel *model = G_LIST_MODEL (self->escalations);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VescEscalation) escalation = g_list_model_get_item (model, i);
+      g_autofree char *report = vesc_escalation_get_report_json (escalation);
+      g_autoptr(JsonNode) node = json_from_string (report, NULL);
+
+      g_ptr_array_add (summaries, vesc_summary_new_from_report (json_node_get_object (node),
+                                                                NULL));
+    }
+  return summaries;
+}
+
+static char *
+period_report (VescDesk  *self,
+               GDateTime *from,
+               GDateTime *to,
+               gboolean   json)
+{
+  g_autoptr(GPtrArray) live = collect_summaries (self);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  gint64 from_usec = vesc_date_time_to_usec (from);
+  gint64 to_usec = vesc_date_time_to_usec (to);
+
+  g_ptr_array_extend (all, self->compacted, NULL, NULL);
+  g_ptr_array_extend (all, live, NULL, NULL);
+  return json ? vesc_period_report_build_json (all, from_usec, to_usec)
+              : vesc_period_report_build_text (all, from_usec, to_usec);
+}
+
+/**
+ * vesc_desk_get_period_report_json:
+ * @self: a #VescDesk
+ * @from: the start of the period (included)
+ * @to: the end of the period (excluded)
+ *
+ * Builds the report for the LTSB over the incidents opened in the period,
+ * open and closed: incidents per site and per scenario, the reoccurring
+ * sites, times to removal and to reconnection, deadlines met and missed,
+ * and the list of incidents. The JSON schema
+ * ("libvesc-period-report/1") is described in the overview.
+ *
+ * Returns: (transfer full): the report as a JSON text
+ */
+char *
+vesc_desk_get_period_report_json (VescDesk  *self,
+                                  GDateTime *from,
+                                  GDateTime *to)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (from != NULL && to != NULL, NULL);
+
+  return period_report (self, from, to, TRUE);
+}
+
+/**
+ * vesc_desk_get_period_report_text:
+ * @self: a #VescDesk
+ * @from: the start of the period (included)
+ * @to: the end of the period (excluded)
+ *
+ * Builds the same report as [method@Vesc.Desk.get_period_report_json], as
+ * text for a person to read.
+ *
+ * Returns: (transfer full): the report
+ */
+char *
+vesc_desk_get_period_report_text (VescDesk  *self,
+                                  GDateTime *from,
+                                  GDateTime *to)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), NULL);
+  g_return_val_if_fail (from != NULL && to != NULL, NULL);
+
+  return period_report (self, from, to, FALSE);
 }
 
 /**

@@ -66,6 +66,14 @@ VESC_AVAILABLE_IN_ALL
 VescEscalation *vesc_desk_lookup_open_for_site  (VescDesk            *self,
                                                  const char          *site_id);
 VESC_AVAILABLE_IN_ALL
+char           *vesc_desk_get_period_report_json (VescDesk           *self,
+                                                  GDateTime          *from,
+                                                  GDateTime          *to);
+VESC_AVAILABLE_IN_ALL
+char           *vesc_desk_get_period_report_text (VescDesk           *self,
+                                                  GDateTime          *from,
+                                                  GDateTime          *to);
+VESC_AVAILABLE_IN_ALL
 guint           vesc_desk_get_n_pending         (VescDesk            *self);
 VESC_AVAILABLE_IN_ALL
 const char * const *vesc_desk_get_unmatched_addresses (VescDesk      *self);

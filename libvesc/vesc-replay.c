@@ -182,19 +182,22 @@ apply_input (VescEscalation  *escalation,
   return FALSE;
 }
 
-/* A closed incident whose other records were compacted away counts only
- * in the site's history. */
+/* A closed incident whose other records were compacted away is known by
+ * the report its closing record carries. */
 static gboolean
 apply_closed (VescDesk    *self,
               JsonObject  *record,
               GError     **error)
 {
-  const char *site_id = get_string (record, "site", error);
-  gint64 opened;
+  JsonNode *report = json_object_get_member (record, "report");
+  VescSummary *summary;
 
-  if (site_id == NULL || !get_int (record, "opened", &opened, error))
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report))
+    return missing ("report", error);
+  summary = vesc_summary_new_from_report (json_node_get_object (report), error);
+  if (summary == NULL)
     return FALSE;
-  vesc_desk_remember_closed (self, site_id, opened);
+  vesc_desk_remember_closed (self, summary);
   return TRUE;
 }
 
