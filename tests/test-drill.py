@@ -113,13 +113,17 @@ def summary_of(stdout):
     return {k: (v if k == 'maildir' else int(v)) for k, v in match.groupdict().items()}
 
 
+# A line of a report's timeline: "  <YYYY-MM-DD HH:MM:SS UTC>  <step> <actor> <detail>".
+TIMELINE_LINE = re.compile(r'^  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  \S+ .*$', re.M)
+
+
 def incidents_of(stdout):
-    """Each incident's block: its timeline and its report."""
+    """Each incident's block: its report and the timeline in it."""
     blocks = re.split(r'^=== ', stdout.split('\nSummary: ')[0], flags=re.M)[1:]
     incidents = []
     for block in blocks:
-        header, _, rest = block.partition('\n')
-        timeline, _, report = rest.partition('\nReport:\n')
+        header, _, report = block.partition('\n')
+        timeline = '\n'.join(TIMELINE_LINE.findall(report))
         scenario = re.search(r'^Scenario:\s+(\w+)', report, re.M)
         incidents.append({'header': header, 'timeline': timeline, 'report': report,
                           'scenario': scenario.group(1) if scenario else None})
