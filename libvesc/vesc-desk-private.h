@@ -51,6 +51,15 @@ void            vesc_desk_set_replay_time (VescDesk          *self,
 void            vesc_desk_remember_closed (VescDesk          *self,
                                            VescSummary       *summary);
 
+typedef struct _VescOutbox VescOutbox;
+
+VescOutbox     *vesc_desk_get_outbox      (VescDesk          *self);
+void            vesc_desk_notify_pending  (VescDesk          *self);
+void            vesc_desk_emit_notification_failed (VescDesk         *self,
+                                                    VescNotification *notification,
+                                                    VescNotifier     *notifier,
+                                                    const GError     *error);
+
 /* vesc-replay.c: rebuilds the desk's state from the store's records. */
 gboolean        vesc_desk_replay          (VescDesk          *self,
                                            GPtrArray         *records,

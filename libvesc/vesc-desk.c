@@ -10,6 +10,7 @@
 #include "vesc-enum-types.h"
 #include "vesc-escalation-private.h"
 #include "vesc-incident-private.h"
+#include "vesc-outbox-private.h"
 #include "vesc-util-private.h"
 
 /**
@@ -39,14 +40,13 @@ struct _VescDesk
   VescStore     *store;
   GTimeZone     *zone;
 
-  GPtrArray     *notifiers;
+  VescOutbox    *outbox;
   GListStore    *escalations;
   GHashTable    *by_id;         /* incident id -> VescEscalation (owned by the list) */
   GHashTable    *open_by_site;  /* site id -> VescEscalation */
   GHashTable    *history;       /* site id -> GArray of opening times (gint64) */
   GPtrArray     *unmatched;     /* NULL-terminated addresses of no school */
   guint          serial;
-  guint          n_pending;     /* sends handed to notifiers, not yet finished */
   gint64         replay_usec;   /* the record being replayed, or -1 */
   GPtrArray     *compacted;     /* VescSummary of incidents known by their closing only */
 };
@@ -89,67 +89,32 @@ vesc_desk_journal (VescDesk  *self,
   return vesc_store_append (self->store, owned, error);
 }
 
-typedef struct {
-  GWeakRef          desk;
-  VescNotifier     *notifier;
-  VescNotification *notification;
-} Delivery;
-
-static void
-delivery_free (Delivery *delivery)
-{
-  g_weak_ref_clear (&delivery->desk);
-  g_object_unref (delivery->notifier);
-  g_object_unref (delivery->notification);
-  g_free (delivery);
-}
-
-static void
-set_n_pending (VescDesk *self,
-               guint     n_pending)
-{
-  self->n_pending = n_pending;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
-}
-
-static void
-delivery_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Delivery *delivery = user_data;
-  g_autoptr(VescDesk) self = g_weak_ref_get (&delivery->desk);
-  g_autoptr(GError) error = NULL;
-
-  if (!vesc_notifier_send_finish (VESC_NOTIFIER (source), result, &error) && self != NULL)
-    {
-      g_warning ("Could not send %s: %s", vesc_notification_get_key (delivery->notification),
-                 error->message);
-      g_signal_emit (self, signals[NOTIFICATION_FAILED], 0, delivery->notification,
-                     delivery->notifier, error);
-    }
-  if (self != NULL)
-    set_n_pending (self, self->n_pending - 1);
-  delivery_free (delivery);
-}
-
 void
 vesc_desk_dispatch (VescDesk         *self,
                     VescNotification *notification)
 {
-  if (vesc_desk_is_replaying (self))
-    return;
+  vesc_outbox_queue (self->outbox, notification);
+}
 
-  for (guint i = 0; i < self->notifiers->len; i++)
-    {
-      Delivery *delivery = g_new0 (Delivery, 1);
+VescOutbox *
+vesc_desk_get_outbox (VescDesk *self)
+{
+  return self->outbox;
+}
 
-      g_weak_ref_init (&delivery->desk, self);
-      delivery->notifier = g_object_ref (self->notifiers->pdata[i]);
-      delivery->notification = g_object_ref (notification);
-      set_n_pending (self, self->n_pending + 1);
-      vesc_notifier_send_async (delivery->notifier, notification, NULL, delivery_done, delivery);
-    }
+void
+vesc_desk_notify_pending (VescDesk *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+}
+
+void
+vesc_desk_emit_notification_failed (VescDesk         *self,
+                                    VescNotification *notification,
+                                    VescNotifier     *notifier,
+                                    const GError     *error)
+{
+  g_signal_emit (self, signals[NOTIFICATION_FAILED], 0, notification, notifier, error);
 }
 
 /* The closing record carries the report, so the store can compact the
@@ -580,8 +545,11 @@ vesc_desk_report_detection (VescDesk    *self,
  * @self: a #VescDesk
  * @notifier: a notifier
  *
- * Adds a notifier: every message the escalations send from now on is
- * handed to it. Adding the same notifier twice has no effect.
+ * Adds a notifier under the name of its type (see
+ * [method@Vesc.Desk.add_named_notifier]): every message the escalations
+ * send from now on is handed to it, and so is every message a previous run
+ * left undelivered to a notifier of that name. Adding the same notifier
+ * twice has no effect.
  */
 void
 vesc_desk_add_notifier (VescDesk     *self,
@@ -590,8 +558,37 @@ vesc_desk_add_notifier (VescDesk     *self,
   g_return_if_fail (VESC_IS_DESK (self));
   g_return_if_fail (VESC_IS_NOTIFIER (notifier));
 
-  if (!g_ptr_array_find (self->notifiers, notifier, NULL))
-    g_ptr_array_add (self->notifiers, g_object_ref (notifier));
+  vesc_desk_add_named_notifier (self, notifier, G_OBJECT_TYPE_NAME (notifier));
+}
+
+/**
+ * vesc_desk_add_named_notifier:
+ * @self: a #VescDesk
+ * @notifier: a notifier
+ * @name: the notifier's name, the same from one run to the next
+ *
+ * Adds a notifier under a name. The store records, by name, which
+ * notifiers each message went through, so that a restarted desk sends what
+ * is still owed when a notifier of the same name is added again; give two
+ * notifiers of one type different names.
+ *
+ * A failed send is tried again with a growing wait (one minute, doubling up
+ * to an hour); after five attempts the incident's timeline gets a warning
+ * and [signal@Vesc.Desk::notification-failed] is emitted. A failing
+ * notifier never holds up the escalation or the other notifiers.
+ *
+ * Returns: %FALSE if the notifier was already added or the name is taken
+ */
+gboolean
+vesc_desk_add_named_notifier (VescDesk     *self,
+                              VescNotifier *notifier,
+                              const char   *name)
+{
+  g_return_val_if_fail (VESC_IS_DESK (self), FALSE);
+  g_return_val_if_fail (VESC_IS_NOTIFIER (notifier), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  return vesc_outbox_add_channel (self->outbox, notifier, name);
 }
 
 /**
@@ -599,7 +596,8 @@ vesc_desk_add_notifier (VescDesk     *self,
  * @self: a #VescDesk
  * @notifier: a notifier added with [method@Vesc.Desk.add_notifier]
  *
- * Stops handing messages to @notifier.
+ * Stops handing messages to @notifier. What it still owes stays recorded
+ * and goes out if a notifier of the same name is added again.
  */
 void
 vesc_desk_remove_notifier (VescDesk     *self,
@@ -607,7 +605,7 @@ vesc_desk_remove_notifier (VescDesk     *self,
 {
   g_return_if_fail (VESC_IS_DESK (self));
 
-  g_ptr_array_remove (self->notifiers, notifier);
+  vesc_outbox_remove_channel (self->outbox, notifier);
 }
 
 /* ---- life cycle --------------------------------------------------------- */
@@ -662,6 +660,7 @@ vesc_desk_new (VescDirectory  *directory,
   self->clock = g_object_ref (clock);
   self->store = g_object_ref (store);
   self->zone = g_time_zone_new_identifier (vesc_policy_get_time_zone (policy));
+  self->outbox = vesc_outbox_new (self);
   if (!restore (self, error))
     {
       g_object_unref (self);
@@ -684,7 +683,7 @@ vesc_desk_dispose (GObject *object)
   g_list_store_remove_all (self->escalations);
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->open_by_site);
-  g_ptr_array_set_size (self->notifiers, 0);
+  g_clear_pointer (&self->outbox, vesc_outbox_free);
   g_clear_object (&self->store);
   g_clear_object (&self->clock);
   g_clear_object (&self->policy);
@@ -699,7 +698,6 @@ vesc_desk_finalize (GObject *object)
   VescDesk *self = VESC_DESK (object);
 
   g_clear_pointer (&self->zone, g_time_zone_unref);
-  g_ptr_array_unref (self->notifiers);
   g_object_unref (self->escalations);
   g_hash_table_unref (self->by_id);
   g_hash_table_unref (self->open_by_site);
@@ -736,7 +734,7 @@ vesc_desk_get_property (GObject    *object,
       g_value_set_object (value, self->escalations);
       break;
     case PROP_N_PENDING:
-      g_value_set_uint (value, self->n_pending);
+      g_value_set_uint (value, vesc_desk_get_n_pending (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -787,8 +785,9 @@ install_signals (GObjectClass *klass)
    * @notifier: the notifier that failed
    * @error: what went wrong
    *
-   * Emitted when a notifier could not send a message. The escalation goes
-   * on regardless.
+   * Emitted when a notifier could not send a message after every attempt
+   * (the incident's timeline also says so). The escalation goes on
+   * regardless.
    */
   signals[NOTIFICATION_FAILED] =
     g_signal_new ("notification-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -855,7 +854,6 @@ vesc_desk_class_init (VescDeskClass *klass)
 static void
 vesc_desk_init (VescDesk *self)
 {
-  self->notifiers = g_ptr_array_new_with_free_func (g_object_unref);
   self->escalations = g_list_store_new (VESC_TYPE_ESCALATION);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->open_by_site = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1067,7 +1065,7 @@ vesc_desk_get_n_pending (VescDesk *self)
 {
   g_return_val_if_fail (VESC_IS_DESK (self), 0);
 
-  return self->n_pending;
+  return self->outbox ? vesc_outbox_get_n_sending (self->outbox) : 0;
 }
 
 /**

@@ -42,6 +42,10 @@ VESC_AVAILABLE_IN_ALL
 void            vesc_desk_add_notifier          (VescDesk            *self,
                                                  VescNotifier        *notifier);
 VESC_AVAILABLE_IN_ALL
+gboolean        vesc_desk_add_named_notifier    (VescDesk            *self,
+                                                 VescNotifier        *notifier,
+                                                 const char          *name);
+VESC_AVAILABLE_IN_ALL
 void            vesc_desk_remove_notifier       (VescDesk            *self,
                                                  VescNotifier        *notifier);
 VESC_AVAILABLE_IN_ALL

@@ -45,6 +45,9 @@ gboolean                   vesc_escalation_replay_deadline (VescEscalation  *sel
 void                       vesc_escalation_start     (VescEscalation *self,
                                                       const char     *actor);
 const VescEscalationFacts *vesc_escalation_get_facts (VescEscalation *self);
+/* Puts a warning on the timeline at the current step. */
+void                       vesc_escalation_add_warning (VescEscalation *self,
+                                                        const char     *detail);
 /* Withdraws every alarm; the escalation takes no more input. */
 void                       vesc_escalation_detach    (VescEscalation *self);
 

@@ -126,6 +126,8 @@ replay_one (VescEscalation *self,
 {
   if (emission->signal == CLOSED)
     vesc_desk_escalation_closed (self->desk, self);
+  else if (emission->signal == NOTIFICATION_QUEUED)
+    vesc_desk_dispatch (self->desk, VESC_NOTIFICATION (emission->object));
 }
 
 static void
@@ -1369,6 +1371,13 @@ vesc_escalation_start (VescEscalation *self,
   if (run_step (self) && first->next != NULL)
     enter_step (self, first->next);
   flush_emissions (self);
+}
+
+void
+vesc_escalation_add_warning (VescEscalation *self,
+                             const char     *detail)
+{
+  add_event (self, VESC_EVENT_KIND_WARNING, "libvesc", detail);
 }
 
 void

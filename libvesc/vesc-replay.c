@@ -14,6 +14,7 @@
 
 #include "vesc-enum-types.h"
 #include "vesc-escalation-private.h"
+#include "vesc-outbox-private.h"
 
 static gboolean
 missing (const char  *member,
@@ -214,6 +215,9 @@ apply_to_escalation (VescDesk    *self,
     return apply_closed (self, record, error);
   if (g_str_equal (type, "closed"))
     return TRUE;  /* already closed by replaying its records */
+  if (g_str_equal (type, "queued") || g_str_equal (type, "delivered") ||
+      g_str_equal (type, "undeliverable"))
+    return vesc_outbox_replay (vesc_desk_get_outbox (self), record, type, error);
   if (escalation == NULL)
     {
       g_set_error (error, VESC_ERROR, VESC_ERROR_PARSE, _("no incident %s was opened"), id);
@@ -268,5 +272,7 @@ vesc_desk_replay (VescDesk   *self,
         ok = FALSE;
       }
   vesc_desk_set_replay_time (self, -1);
+  if (ok)
+    vesc_outbox_replay_done (vesc_desk_get_outbox (self));
   return ok;
 }

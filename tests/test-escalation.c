@@ -1047,9 +1047,11 @@ test_journal (Fixture       *fixture,
       g_string_append_printf (types, "%s%s", i ? " " : "",
                               json_object_get_string_member (record, "type"));
     }
-  /* Everything a replay needs: the opening, each deadline, each input. */
+  /* Everything a replay needs: the opening, each deadline, each input, and
+   * each message recorded after its cause and before it is sent. */
   g_assert_cmpstr (types->str, ==,
-                   "open deadline deadline input deadline deadline input input");
+                   "open queued queued queued deadline deadline input queued queued queued "
+                   "deadline deadline input queued input queued");
 }
 
 int

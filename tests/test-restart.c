@@ -4,6 +4,7 @@
  */
 #include <libvesc/vesc.h>
 
+#include "recording-notifier.h"
 #include "signal-logger.h"
 
 #define HOUR   G_TIME_SPAN_HOUR
@@ -305,13 +306,16 @@ test_bad_record (Fixture       *fixture,
                                                 "\"at\":1,\"input\":\"check\",\"actor\":\"a\"}",
                                                 NULL);
 
+  g_autofree char *where = NULL;
+
   open_incident (fixture, "SCH101", "10.47.1.20");
+  where = g_strdup_printf ("record %u of the store", n_records (fixture) + 1);
   g_assert_true (vesc_store_append (fixture->store, bogus, &error));
   desk = vesc_desk_new (fixture->directory, fixture->policy, VESC_CLOCK (fixture->clock),
                         fixture->store, &error);
   g_assert_null (desk);
   g_assert_error (error, VESC_ERROR, VESC_ERROR_PARSE);
-  g_assert_nonnull (strstr (error->message, "record 2"));
+  g_assert_nonnull (strstr (error->message, where));
   g_assert_nonnull (strstr (error->message, "INC-X"));
 }
 
@@ -338,6 +342,104 @@ test_nothing_announced (Fixture       *fixture,
   g_assert_cmpuint (vesc_desk_get_n_pending (fixture->desk), ==, 0);
 }
 
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A message whose sending failed when the process stopped goes out when a
+ * notifier of the same name is added after the restart; once. */
+static void
+test_outbox_undelivered (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(RecordingNotifier) down = recording_notifier_new ();
+  g_autoptr(RecordingNotifier) mail = recording_notifier_new ();
+  g_autoptr(RecordingNotifier) again = recording_notifier_new ();
+
+  down->fail = TRUE;
+  g_assert_true (vesc_desk_add_named_notifier (fixture->desk, VESC_NOTIFIER (down), "mail"));
+  open_incident (fixture, "SCH101", "10.47.1.20");
+  drain ();
+  g_assert_cmpuint (down->sent->len, ==, 0);
+
+  open_desk (fixture);
+  drain ();
+  g_assert_true (vesc_desk_add_named_notifier (fixture->desk, VESC_NOTIFIER (mail), "mail"));
+  drain ();
+  /* E-mail 1 (the site has no one else to tell), with the key it had. */
+  g_assert_cmpuint (mail->sent->len, ==, 1);
+  g_assert_cmpstr (vesc_notification_get_template_id (mail->sent->pdata[0]), ==, "email-1");
+  g_assert_true (g_str_has_suffix (vesc_notification_get_key (mail->sent->pdata[0]),
+                                   "/M3/email-1"));
+
+  open_desk (fixture);
+  g_assert_true (vesc_desk_add_named_notifier (fixture->desk, VESC_NOTIFIER (again), "mail"));
+  drain ();
+  g_assert_cmpuint (again->sent->len, ==, 0);
+}
+
+/* A crash between a step and the record of its message: the replay renders
+ * the message again and the first notifier added sends it. */
+static void
+test_outbox_unrecorded (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(RecordingNotifier) mail = recording_notifier_new ();
+  g_autoptr(VescStore) crashed = VESC_STORE (vesc_memory_store_new ());
+  g_autoptr(GPtrArray) records = NULL;
+
+  open_incident (fixture, "SCH101", "10.47.1.20");
+  records = vesc_store_load (fixture->store, NULL);
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *record = json_node_get_object (records->pdata[i]);
+
+      if (!g_str_equal (json_object_get_string_member (record, "type"), "queued"))
+        g_assert_true (vesc_store_append (crashed, records->pdata[i], NULL));
+    }
+  g_set_object (&fixture->store, crashed);
+  open_desk (fixture);
+  vesc_desk_add_notifier (fixture->desk, VESC_NOTIFIER (mail));
+  drain ();
+  g_assert_cmpuint (mail->sent->len, ==, 1);
+}
+
+/* A message given up on stays given up on, and its warning stays on the
+ * timeline. */
+static void
+test_outbox_undeliverable (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(RecordingNotifier) down = recording_notifier_new ();
+  g_autoptr(RecordingNotifier) mail = recording_notifier_new ();
+  VescEscalation *escalation;
+  g_autofree char *id = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  down->fail = TRUE;
+  vesc_desk_add_named_notifier (fixture->desk, VESC_NOTIFIER (down), "mail");
+  escalation = open_incident (fixture, "SCH101", "10.47.1.20");
+  id = g_strdup (vesc_incident_get_id (vesc_escalation_get_incident (escalation)));
+  for (guint attempt = 1; attempt <= 5; attempt++)
+    {
+      drain ();
+      set_clock (fixture, attempt * 16 * MINUTE);
+    }
+  before = timeline_text (escalation);
+  g_assert_nonnull (strstr (before, "after 5 attempts"));
+
+  escalation = reopen (fixture, id);
+  after = timeline_text (escalation);
+  g_assert_cmpstr (after, ==, before);
+  vesc_desk_add_named_notifier (fixture->desk, VESC_NOTIFIER (mail), "mail");
+  drain ();
+  g_assert_cmpuint (mail->sent->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +457,9 @@ main (int   argc,
   ADD ("/restart/site-gone", test_site_gone);
   ADD ("/restart/bad-record", test_bad_record);
   ADD ("/restart/nothing-announced", test_nothing_announced);
+  ADD ("/restart/outbox/undelivered", test_outbox_undelivered);
+  ADD ("/restart/outbox/unrecorded", test_outbox_unrecorded);
+  ADD ("/restart/outbox/undeliverable", test_outbox_undeliverable);
 
 #undef ADD
 
