@@ -479,7 +479,13 @@ site_of_detection (VescDesk    *self,
                    GError     **error)
 {
   GError *local_error = NULL;
-  VescSite *site = vesc_directory_lookup_address (self->directory, address, &local_error);
+  VescSite *site;
+
+  /* Some products report the machine's name, not its address. */
+  if (g_hostname_is_ip_address (address))
+    site = vesc_directory_lookup_address (self->directory, address, &local_error);
+  else
+    site = vesc_directory_lookup_host (self->directory, address, &local_error);
 
   if (site != NULL)
     return site;
@@ -495,16 +501,19 @@ site_of_detection (VescDesk    *self,
 /**
  * vesc_desk_report_detection:
  * @self: a #VescDesk
- * @address: the address of the device that was seen (IPv4 or IPv6)
+ * @address: the address of the device that was seen (IPv4 or IPv6), or its
+ *   host name
  * @summary: what was seen, in a line
  * @error: return location for a #GError
  *
- * Takes a detection from an IDS or antivirus product: the address is
- * mapped to a site by the directory's subnets (the most specific wins); if
+ * Takes a detection from an IDS or antivirus product: an address is
+ * mapped to a site by the directory's subnets (the most specific wins), a
+ * host name by the sites' host names (see
+ * [method@Vesc.Directory.lookup_host]); if
  * the site has an open incident the device is added to it (a known device
  * is not counted twice), otherwise a new incident is opened.
  *
- * An address that belongs to no school fails with
+ * An address or name that belongs to no school fails with
  * %VESC_ERROR_UNKNOWN_SITE, and is kept: it is emitted with
  * [signal@Vesc.Desk::unmatched-detection] and listed by
  * [method@Vesc.Desk.get_unmatched_addresses]. A malformed address fails
@@ -870,6 +879,8 @@ vesc_desk_init (VescDesk *self)
  * vesc_desk_get_directory:
  * @self: a #VescDesk
  *
+ * Gets the site directory the desk was made with.
+ *
  * Returns: (transfer none): the sites and council contacts
  */
 VescDirectory *
@@ -883,6 +894,8 @@ vesc_desk_get_directory (VescDesk *self)
 /**
  * vesc_desk_get_policy:
  * @self: a #VescDesk
+ *
+ * Gets the policy the desk was made with.
  *
  * Returns: (transfer none): the policy
  */
@@ -898,6 +911,8 @@ vesc_desk_get_policy (VescDesk *self)
  * vesc_desk_get_clock:
  * @self: a #VescDesk
  *
+ * Gets the clock the desk's deadlines run on.
+ *
  * Returns: (transfer none): the clock
  */
 VescClock *
@@ -912,6 +927,8 @@ vesc_desk_get_clock (VescDesk *self)
  * vesc_desk_get_store:
  * @self: a #VescDesk
  *
+ * Gets the store every change is recorded in.
+ *
  * Returns: (transfer none): the store
  */
 VescStore *
@@ -925,6 +942,9 @@ vesc_desk_get_store (VescDesk *self)
 /**
  * vesc_desk_get_escalations:
  * @self: a #VescDesk
+ *
+ * Gets every escalation the desk runs or ran, as a list model that
+ * grows as incidents are opened.
  *
  * Returns: (transfer none): a list model of every [class@Vesc.Escalation],
  *   open and closed, in the order they were opened
@@ -942,6 +962,8 @@ vesc_desk_get_escalations (VescDesk *self)
  * @self: a #VescDesk
  * @incident_id: an incident's id
  *
+ * Finds an incident's escalation by the incident's id.
+ *
  * Returns: (transfer none) (nullable): the escalation of that incident
  */
 VescEscalation *
@@ -958,6 +980,8 @@ vesc_desk_lookup_escalation (VescDesk   *self,
  * vesc_desk_lookup_open_for_site:
  * @self: a #VescDesk
  * @site_id: a site's id
+ *
+ * Finds the open escalation at a site, if it has one.
  *
  * Returns: (transfer none) (nullable): the open escalation at that site
  */
@@ -1058,6 +1082,9 @@ vesc_desk_get_period_report_text (VescDesk  *self,
  * vesc_desk_get_n_pending:
  * @self: a #VescDesk
  *
+ * Gets the number of sends handed to notifiers and not yet finished (see
+ * [property@Vesc.Desk:n-pending]).
+ *
  * Returns: how many sends are handed to notifiers and not yet finished
  */
 guint
@@ -1071,6 +1098,9 @@ vesc_desk_get_n_pending (VescDesk *self)
 /**
  * vesc_desk_get_unmatched_addresses:
  * @self: a #VescDesk
+ *
+ * Gets the addresses of the detections that no school's subnet
+ * contains, each as often as it came.
  *
  * Returns: (transfer none) (array zero-terminated=1): the addresses of
  *   detections that belonged to no school, in the order they came

@@ -1579,6 +1579,8 @@ vesc_escalation_init (VescEscalation *self)
  * vesc_escalation_get_incident:
  * @self: a #VescEscalation
  *
+ * Gets the incident the procedure runs for.
+ *
  * Returns: (transfer none): the incident the procedure runs for
  */
 VescIncident *
@@ -1592,6 +1594,9 @@ vesc_escalation_get_incident (VescEscalation *self)
 /**
  * vesc_escalation_get_step:
  * @self: a #VescEscalation
+ *
+ * Gets the code of the step the escalation is at, as the procedure
+ * numbers them.
  *
  * Returns: (nullable): the code of the current step ("M5", "R2"), or %NULL
  *   before the escalation started
@@ -1607,6 +1612,8 @@ vesc_escalation_get_step (VescEscalation *self)
 /**
  * vesc_escalation_get_step_kind:
  * @self: a #VescEscalation
+ *
+ * Gets what the current step does or waits for.
  *
  * Returns: what the current step is, or %VESC_STEP_KIND_CLOSED once the
  *   escalation has ended
@@ -1625,6 +1632,8 @@ vesc_escalation_get_step_kind (VescEscalation *self)
  * vesc_escalation_get_closed:
  * @self: a #VescEscalation
  *
+ * Gets whether the escalation has ended.
+ *
  * Returns: whether the escalation has ended
  */
 gboolean
@@ -1638,6 +1647,8 @@ vesc_escalation_get_closed (VescEscalation *self)
 /**
  * vesc_escalation_get_deadlines:
  * @self: a #VescEscalation
+ *
+ * Gets every deadline set so far, in the order they were set.
  *
  * Returns: (transfer none): a list model of every [class@Vesc.Deadline] set
  *   so far

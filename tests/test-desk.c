@@ -204,6 +204,33 @@ test_detection_ipv6 (Fixture       *fixture,
 }
 
 static void
+test_detection_host_name (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  VescSite *site = vesc_directory_lookup_site (fixture->directory, "SCH108");
+  GError *error = NULL;
+  VescEscalation *escalation;
+
+  g_assert_true (vesc_site_add_hostname (site, "el33t-b00k-1", &error));
+  /* Antivirus products report the machine's name, in any case. */
+  escalation = vesc_desk_report_detection (fixture->desk, "EL33T-B00K-1", "Virus:DOS/EICAR",
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_true (vesc_incident_get_site (vesc_escalation_get_incident (escalation)) == site);
+  g_assert_cmpstr (vesc_incident_get_devices (vesc_escalation_get_incident (escalation))[0], ==,
+                   "EL33T-B00K-1");
+  g_assert_true (signal_logger_pop (fixture->logger, fixture->desk, "escalation-opened", NULL,
+                                    NULL));
+  ASSERT_NOTHING_OPENED (fixture, vesc_desk_report_detection (fixture->desk, "testserver4",
+                                                              "Malware", &error),
+                         VESC_ERROR_UNKNOWN_SITE);
+  g_assert_cmpstr (vesc_desk_get_unmatched_addresses (fixture->desk)[0], ==, "testserver4");
+  g_assert_true (signal_logger_pop (fixture->logger, fixture->desk, "unmatched-detection", NULL,
+                                    NULL));
+  signal_logger_assert_empty (fixture->logger);
+}
+
+static void
 test_detection_unmatched (Fixture       *fixture,
                           gconstpointer  data)
 {
@@ -404,6 +431,7 @@ main (int   argc,
   ADD ("/desk/detection/opens-and-adds", test_detection_opens_and_adds);
   ADD ("/desk/detection/ipv6", test_detection_ipv6);
   ADD ("/desk/detection/unmatched", test_detection_unmatched);
+  ADD ("/desk/detection/host-name", test_detection_host_name);
   ADD ("/desk/detection/unmatched-empty", test_unmatched_empty);
   ADD ("/desk/policy/invalid", test_invalid_policy);
   ADD ("/desk/notifiers", test_notifiers);
