@@ -5,7 +5,9 @@ Usage: sites-from-csv.py SCHOOLS.csv CONTACTS.csv > sites.json
 
 SCHOOLS.csv has the columns site_id, name, head_teacher, head_teacher_email,
 relationship_manager, relationship_manager_email, kssc_supported (yes/no) and
-subnets (space-separated CIDR). CONTACTS.csv has role, name and email; its
+subnets (space-separated CIDR), and may have hostnames (space-separated host
+names and *.suffix patterns, for detections that name a device rather than
+give its address). CONTACTS.csv has role, name and email; its
 roles are mapped onto the directory's (a representative shares the
 Principal Manager's role). The output is the JSON format documented on
 VescDirectory.
@@ -30,7 +32,7 @@ def read_rows(path):
 
 
 def site(row):
-    return {
+    entry = {
         'id': row['site_id'],
         'name': row['name'],
         'head_teacher': {'name': row['head_teacher'], 'email': row['head_teacher_email']},
@@ -39,6 +41,9 @@ def site(row):
         'kssc_supported': {'yes': True, 'no': False}[row['kssc_supported'].strip().lower()],
         'subnets': row['subnets'].split(),
     }
+    if (row.get('hostnames') or '').strip():
+        entry['hostnames'] = row['hostnames'].split()
+    return entry
 
 
 def main(schools_path, contacts_path):

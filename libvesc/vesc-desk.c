@@ -11,6 +11,7 @@
 #include "vesc-escalation-private.h"
 #include "vesc-incident-private.h"
 #include "vesc-outbox-private.h"
+#include "vesc-site-private.h"
 #include "vesc-util-private.h"
 
 /**
@@ -529,7 +530,8 @@ vesc_desk_report_detection (VescDesk    *self,
 {
   VescSite *site;
   VescEscalation *open;
-  const char *devices[] = { address, NULL };
+  g_autofree char *device = NULL;
+  const char *devices[] = { NULL, NULL };
 
   g_return_val_if_fail (VESC_IS_DESK (self), NULL);
   g_return_val_if_fail (address != NULL, NULL);
@@ -538,11 +540,15 @@ vesc_desk_report_detection (VescDesk    *self,
   site = site_of_detection (self, address, summary, error);
   if (site == NULL)
     return NULL;
+  /* One machine named in two cases is one device. */
+  device = g_hostname_is_ip_address (address) ? g_strdup (address)
+                                              : vesc_normalize_host_name (address, FALSE, NULL);
+  devices[0] = device;
   open = g_hash_table_lookup (self->open_by_site, vesc_site_get_id (site));
   if (open == NULL)
     return vesc_desk_open_incident (self, vesc_site_get_id (site), devices, summary, FALSE,
                                     _("ITD (detection)"), error);
-  if (!vesc_escalation_add_device (open, address, _("ITD (detection)"), error))
+  if (!vesc_escalation_add_device (open, device, _("ITD (detection)"), error))
     return NULL;
   return open;
 }

@@ -19,14 +19,34 @@
  * The schools the procedure covers and the council's contacts.
  *
  * The directory answers the first question of every incident: which school
- * does a misbehaving address belong to? [method@Vesc.Directory.lookup_address]
+ * does a misbehaving device belong to? [method@Vesc.Directory.lookup_address]
  * returns the site with the most specific subnet that contains the address,
  * so a school's /24 inside a council-wide /8 wins over the /8.
+ * [method@Vesc.Directory.lookup_host] does the same for products that name
+ * the device instead (`el33t-b00k-1`, `pc7.sch101.example.org`).
  *
- * Sites keep the order they were added in. An id or a subnet can belong to
- * one site only; [method@Vesc.Directory.add_site] refuses a second one.
- * Contacts are kept per [enum@Vesc.Role]; a role may have several, such as
- * the Principal Manager and their representative.
+ * Sites keep the order they were added in. Contacts are kept per
+ * [enum@Vesc.Role]; a role may have several, such as the Principal Manager
+ * and their representative.
+ *
+ * ## Which site owns an address or a name
+ *
+ * Two subnets in CIDR notation that overlap always nest: one contains the
+ * other, or they are the same subnet. Nesting is allowed, across sites too,
+ * and is what the most specific match is for: the council's 10.47.0.0/16
+ * may belong to a council site while 10.47.1.0/24 inside it belongs to a
+ * school; an address in the /24 is the school's, any other address in the
+ * /16 the council's. The same subnet on two sites is refused with
+ * %VESC_ERROR_DUPLICATE, since its addresses would have two owners.
+ *
+ * Host names follow the same rule. An exact name (`el33t-b00k-1`) beats
+ * every suffix pattern (`*.sch101.example.org`), and a longer suffix beats
+ * a shorter one, so `*.sch101.example.org` on a school wins over
+ * `*.example.org` on the council. The same name or pattern on two sites is
+ * %VESC_ERROR_DUPLICATE. Names are compared without regard to case.
+ *
+ * An id can belong to one site only. [method@Vesc.Directory.add_site] and
+ * the loaders refuse a second one.
  *
  * ## The directory file
  *
@@ -50,7 +70,8 @@
  *       "head_teacher": { "name": "A. Head", "email": "head.sch101@schools.example.org" },
  *       "relationship_manager": { "name": "RM North", "email": "rm.north@council.example.org" },
  *       "kssc_supported": true,
- *       "subnets": [ "10.47.1.0/24" ] }
+ *       "subnets": [ "10.47.1.0/24" ],
+ *       "hostnames": [ "*.sch101.example.org", "el33t-b00k-1" ] }
  *   ]
  * }
  * ```
@@ -59,8 +80,10 @@
  * - `sites` (required) is a list of sites. Each has an `id` and a `name`
  *   (required), and may have `head_teacher` and `relationship_manager`
  *   (objects with an `email`, required, and a `name`), `kssc_supported`
- *   (a boolean, false when absent) and `subnets` (a list of IPv4 or IPv6
- *   subnets in CIDR notation, with no host bits set).
+ *   (a boolean, false when absent), `subnets` (a list of IPv4 or IPv6
+ *   subnets in CIDR notation, with no host bits set) and `hostnames` (a
+ *   list of host names and `*.suffix` patterns, see
+ *   [method@Vesc.Site.add_hostname]).
  * - `contacts` (optional) is a list of objects with a `role`, an `email`
  *   (both required) and a `name`. The role is one of `itd`,
  *   `principal_manager`, `relationship_manager`, `head_teacher`, `kssc` and
@@ -72,8 +95,9 @@
  * names the entry, as in `sites.json: sites[3] (SCH104): …`. Errors about the
  * shape of the document (syntax, unknown or missing fields, wrong types, the
  * version) are %VESC_ERROR_PARSE; a malformed value (an e-mail address, a
- * subnet, an id) is %VESC_ERROR_INVALID_INPUT; an id or subnet given twice is
- * %VESC_ERROR_DUPLICATE. Files over 16 MiB are refused.
+ * subnet, a host name, an id) is %VESC_ERROR_INVALID_INPUT; an id, subnet or
+ * host name given twice is %VESC_ERROR_DUPLICATE. Files over 16 MiB are
+ * refused.
  */
 struct _VescDirectory
 {
@@ -172,7 +196,50 @@ find_subnet_owner (VescDirectory    *self,
   return NULL;
 }
 
-/* Whether @site could join @self: its id and subnets must be new. */
+static VescSite *
+find_hostname_owner (VescDirectory *self,
+                     const char    *pattern)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sites));
+  guint i;
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(VescSite) site = g_list_model_get_item (G_LIST_MODEL (self->sites), i);
+
+      if (g_strv_contains (vesc_site_get_hostnames (site), pattern))
+        return site;
+    }
+
+  return NULL;
+}
+
+static gboolean
+check_hostnames_fit (VescDirectory  *self,
+                     VescSite       *site,
+                     GError        **error)
+{
+  const char * const *hostnames = vesc_site_get_hostnames (site);
+  guint i;
+
+  for (i = 0; hostnames[i] != NULL; i++)
+    {
+      VescSite *other = find_hostname_owner (self, hostnames[i]);
+
+      if (other == NULL)
+        continue;
+
+      g_set_error (error, VESC_ERROR, VESC_ERROR_DUPLICATE,
+                   _("Host name %s already belongs to site %s (%s)"),
+                   hostnames[i], vesc_site_get_id (other), vesc_site_get_name (other));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Whether @site could join @self: its id, subnets and host names must be
+ * new. */
 static gboolean
 check_site_fits (VescDirectory  *self,
                  VescSite       *site,
@@ -208,7 +275,7 @@ check_site_fits (VescDirectory  *self,
       return FALSE;
     }
 
-  return TRUE;
+  return check_hostnames_fit (self, site, error);
 }
 
 /**
@@ -219,11 +286,13 @@ check_site_fits (VescDirectory  *self,
  *
  * Adds @site at the end of the directory. A site's subnets may nest inside
  * another site's (a /24 inside a /16), but the same subnet cannot belong to
- * two sites, as an address in it would have two owners.
+ * two sites, as an address in it would have two owners. The same goes for
+ * host names and suffix patterns.
  *
  * Returns: %TRUE on success; %FALSE with @error set to
- *   %VESC_ERROR_DUPLICATE when a site with the same id or one of the same
- *   subnets is already there, in which case nothing is added
+ *   %VESC_ERROR_DUPLICATE when a site with the same id, one of the same
+ *   subnets or one of the same host names is already there, in which case
+ *   nothing is added
  */
 gboolean
 vesc_directory_add_site (VescDirectory  *self,
@@ -329,6 +398,95 @@ vesc_directory_lookup_address (VescDirectory  *self,
   if (best == NULL)
     g_set_error (error, VESC_ERROR, VESC_ERROR_UNKNOWN_SITE,
                  _("No school's subnet contains %s"), address);
+
+  return best;
+}
+
+/* How specifically @pattern matches @name: -1 not at all, the length of the
+ * suffix for a suffix pattern, G_MAXINT for the exact name. */
+static int
+host_match_length (const char *pattern,
+                   const char *name)
+{
+  if (g_str_has_prefix (pattern, "*."))
+    {
+      const char *suffix = pattern + 1;   /* ".sch101.example.org" */
+      gsize length = strlen (suffix);
+
+      return strlen (name) > length && g_str_has_suffix (name, suffix) ? (int) length : -1;
+    }
+
+  return g_str_equal (pattern, name) ? G_MAXINT : -1;
+}
+
+static VescSite *
+find_best_host_site (VescDirectory *self,
+                     const char    *name)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sites));
+  VescSite *best = NULL;
+  int best_length = -1;
+  guint i, j;
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(VescSite) site = g_list_model_get_item (G_LIST_MODEL (self->sites), i);
+      const char * const *patterns = vesc_site_get_hostnames (site);
+
+      for (j = 0; patterns[j] != NULL; j++)
+        {
+          int length = host_match_length (patterns[j], name);
+
+          if (length > best_length)
+            {
+              best = site;
+              best_length = length;
+            }
+        }
+    }
+
+  return best;
+}
+
+/**
+ * vesc_directory_lookup_host:
+ * @self: a directory
+ * @name: a device's host name, such as `el33t-b00k-1` or
+ *   `pc7.sch101.example.org`
+ * @error: return location for a #GError
+ *
+ * Finds the site that owns the device called @name, by the sites' host
+ * names (see [method@Vesc.Site.add_hostname]): a site that lists @name
+ * itself wins; otherwise the site with the longest suffix pattern that
+ * matches it. Case does not matter and a final dot is ignored.
+ *
+ * IP addresses are refused: look them up with
+ * [method@Vesc.Directory.lookup_address].
+ *
+ * Returns: (transfer none): the site; %NULL with @error set to
+ *   %VESC_ERROR_INVALID_INPUT when @name is not a host name (or is an IP
+ *   address), or to %VESC_ERROR_UNKNOWN_SITE when no site has it
+ */
+VescSite *
+vesc_directory_lookup_host (VescDirectory  *self,
+                            const char     *name,
+                            GError        **error)
+{
+  g_autofree char *normalized = NULL;
+  VescSite *best;
+
+  g_return_val_if_fail (VESC_IS_DIRECTORY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  normalized = vesc_normalize_host_name (name, FALSE, error);
+  if (normalized == NULL)
+    return NULL;
+
+  best = find_best_host_site (self, normalized);
+  if (best == NULL)
+    g_set_error (error, VESC_ERROR, VESC_ERROR_UNKNOWN_SITE,
+                 _("No school has the host name “%s”"), name);
 
   return best;
 }
@@ -450,7 +608,8 @@ vesc_directory_get_contacts (VescDirectory *self,
 
 static const char * const top_fields[] = { "version", "contacts", "sites", NULL };
 static const char * const site_fields[] = {
-  "id", "name", "head_teacher", "relationship_manager", "kssc_supported", "subnets", NULL
+  "id", "name", "head_teacher", "relationship_manager", "kssc_supported", "subnets",
+  "hostnames", NULL
 };
 static const char * const person_fields[] = { "name", "email", NULL };
 static const char * const contact_fields[] = { "role", "name", "email", NULL };
@@ -596,16 +755,23 @@ read_person (VescSite       *site,
   return TRUE;
 }
 
+typedef gboolean (*AddStringFunc) (VescSite    *site,
+                                   const char  *value,
+                                   GError     **error);
+
+/* Adds each string of the list @field (subnets, hostnames) with @add. */
 static gboolean
-read_subnets (VescSite    *site,
-              JsonObject  *object,
-              GError     **error)
+read_strings (VescSite       *site,
+              JsonObject     *object,
+              const char     *field,
+              AddStringFunc   add,
+              GError        **error)
 {
   JsonNode *node;
   JsonArray *array;
   guint n, i;
 
-  if (!get_container (object, "subnets", JSON_NODE_ARRAY, FALSE, &node, error))
+  if (!get_container (object, field, JSON_NODE_ARRAY, FALSE, &node, error))
     return FALSE;
   if (node == NULL)
     return TRUE;
@@ -619,11 +785,14 @@ read_subnets (VescSite    *site,
       if (json_node_get_value_type (element) != G_TYPE_STRING)
         {
           g_set_error (error, VESC_ERROR, VESC_ERROR_PARSE,
-                       _("subnets[%u] must be a string"), i);
+                       _("%s[%u] must be a string"), field, i);
           return FALSE;
         }
-      if (!vesc_site_add_subnet (site, json_node_get_string (element), error))
-        return FALSE;
+      if (!add (site, json_node_get_string (element), error))
+        {
+          g_prefix_error (error, "%s[%u]: ", field, i);
+          return FALSE;
+        }
     }
 
   return TRUE;
@@ -647,7 +816,8 @@ read_site (JsonObject  *object,
       !read_person (site, object, "head_teacher", vesc_site_set_head_teacher, error) ||
       !read_person (site, object, "relationship_manager",
                     vesc_site_set_relationship_manager, error) ||
-      !read_subnets (site, object, error))
+      !read_strings (site, object, "subnets", vesc_site_add_subnet, error) ||
+      !read_strings (site, object, "hostnames", vesc_site_add_hostname, error))
     return NULL;
 
   kssc = get_member (object, "kssc_supported", FALSE, NULL);

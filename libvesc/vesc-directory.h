@@ -43,6 +43,10 @@ VescSite      *vesc_directory_lookup_address (VescDirectory  *self,
                                               const char     *address,
                                               GError        **error);
 VESC_AVAILABLE_IN_ALL
+VescSite      *vesc_directory_lookup_host    (VescDirectory  *self,
+                                              const char     *name,
+                                              GError        **error);
+VESC_AVAILABLE_IN_ALL
 GListModel    *vesc_directory_get_sites      (VescDirectory  *self);
 VESC_AVAILABLE_IN_ALL
 gboolean       vesc_directory_add_contact    (VescDirectory  *self,

@@ -59,6 +59,19 @@
  * | `time_zone` | `Europe/London` | the zone of times written in texts |
  * | `template_dir` | none | templates replacing the built-in ones, relative to the file |
  *
+ * ## When an incident is reoccurring
+ *
+ * A new incident at a site is reoccurring when at least `recurrence_count`
+ * other incidents were opened at the same site within `recurrence_window`
+ * before it, the window's edge included. With the defaults (1 and 90 days),
+ * an incident opened exactly 90 days after the last one at the site is
+ * reoccurring, and one opened 90 days and one second after it is minor.
+ * Earlier incidents count whatever their scenario and outcome. The desk
+ * reads them from its store, so the rule gives the same answer after a
+ * restart. A threat, or as many devices as
+ * `machine_threshold` with `major_at_threshold`, makes an incident major
+ * before this rule is asked; a `recurrence_count` of 0 turns the rule off.
+ *
  * A duration is a number of seconds or a text made of numbers with the units
  * `d`, `h`, `m` and `s`, largest first: `"3h"`, `"30m"`, `"90d"`, `"45s"`,
  * `"1h30m"`. The windows must be at least a second, and a warning must come
@@ -331,7 +344,8 @@ vesc_policy_class_init (VescPolicyClass *klass)
    * VescPolicy:recurrence-window:
    *
    * How far back, in microseconds, earlier incidents at a site count
-   * towards [property@Vesc.Policy:recurrence-count].
+   * towards [property@Vesc.Policy:recurrence-count]. An incident opened
+   * exactly this long ago still counts.
    */
   properties[PROP_RECURRENCE_WINDOW] =
     span_property ("recurrence-window", G_TIME_SPAN_SECOND, 90 * G_TIME_SPAN_DAY);

@@ -30,4 +30,11 @@ GBytes *vesc_read_file_limited  (const char   *path,
 void    vesc_prefix_file_error  (GError      **error,
                                  const char   *path);
 
+/* Checks a host name (or, when @pattern, a "*.suffix" pattern) and returns
+ * it in the form the directory compares: lower case, no trailing dot.
+ * Errors are VESC_ERROR_INVALID_INPUT and name the value. */
+char   *vesc_normalize_host_name (const char  *name,
+                                  gboolean     pattern,
+                                  GError     **error);
+
 G_END_DECLS

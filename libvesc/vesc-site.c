@@ -18,10 +18,12 @@
  * A school: its id and name, the people the procedure writes to about it
  * (the Head Teacher and the council's Relationship Manager), whether the
  * schools' support centre (KSSC) supports it, the state of its council
- * network (CIN) link and the IP subnets it owns.
+ * network (CIN) link, the IP subnets it owns and the host names of its
+ * devices.
  *
  * Sites are usually loaded into a [class@Vesc.Directory], which maps the
- * address of a misbehaving device to the site whose subnet contains it.
+ * address of a misbehaving device to the site whose subnet contains it,
+ * and the name of a device to the site whose host names match it.
  *
  * The id and name are fixed when the site is made; the contacts can be
  * changed with [method@Vesc.Site.set_head_teacher] and
@@ -43,6 +45,7 @@ struct _VescSite
   gboolean kssc_supported;
   VescCinState cin_state;
   GListStore *subnets;
+  GPtrArray *hostnames;   /* NULL-terminated, normalized patterns */
 };
 
 enum {
@@ -56,6 +59,7 @@ enum {
   PROP_KSSC_SUPPORTED,
   PROP_CIN_STATE,
   PROP_SUBNETS,
+  PROP_HOSTNAMES,
   N_PROPS
 };
 
@@ -75,6 +79,7 @@ vesc_site_finalize (GObject *object)
   g_clear_pointer (&self->relationship_manager_name, g_free);
   g_clear_pointer (&self->relationship_manager_email, g_free);
   g_clear_object (&self->subnets);
+  g_clear_pointer (&self->hostnames, g_ptr_array_unref);
 
   G_OBJECT_CLASS (vesc_site_parent_class)->finalize (object);
 }
@@ -115,6 +120,9 @@ vesc_site_get_property (GObject    *object,
       break;
     case PROP_SUBNETS:
       g_value_set_object (value, self->subnets);
+      break;
+    case PROP_HOSTNAMES:
+      g_value_set_boxed (value, self->hostnames->pdata);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -240,6 +248,18 @@ vesc_site_class_init (VescSiteClass *klass)
                          G_TYPE_LIST_MODEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * VescSite:hostnames:
+   *
+   * The host names of the site's devices, in lower case and in the order
+   * they were added: exact names such as `el33t-b00k-1` and suffix patterns
+   * such as `*.sch101.example.org`. See [method@Vesc.Site.add_hostname].
+   */
+  properties[PROP_HOSTNAMES] =
+    g_param_spec_boxed ("hostnames", NULL, NULL,
+                        G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -248,6 +268,8 @@ vesc_site_init (VescSite *self)
 {
   self->cin_state = VESC_CIN_STATE_CONNECTED;
   self->subnets = g_list_store_new (G_TYPE_INET_ADDRESS_MASK);
+  /* Reserving room makes pdata a valid empty vector from the start. */
+  self->hostnames = g_ptr_array_new_null_terminated (2, g_free, TRUE);
 }
 
 static gboolean
@@ -791,4 +813,152 @@ vesc_site_match_address (VescSite     *self,
     }
 
   return best;
+}
+
+/* DNS labels, plus "_" because Windows computer names (which antivirus
+ * products report) may have one. */
+static gboolean
+is_host_label (const char *label,
+               gsize       length)
+{
+  gsize i;
+
+  if (length == 0 || length > 63 || label[0] == '-' || label[length - 1] == '-')
+    return FALSE;
+  for (i = 0; i < length; i++)
+    if (!g_ascii_isalnum (label[i]) && label[i] != '-' && label[i] != '_')
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The last label cannot be all digits (RFC 1123, 2.1; Windows refuses such
+ * computer names too), so a mistyped address such as 10.47.1.300 is not
+ * taken for a name. */
+static gboolean
+is_host_name (const char *name)
+{
+  const char *label = name;
+  const char *dot;
+  const char *p;
+
+  if (strlen (name) > 253)
+    return FALSE;
+  while ((dot = strchr (label, '.')) != NULL)
+    {
+      if (!is_host_label (label, dot - label))
+        return FALSE;
+      label = dot + 1;
+    }
+
+  for (p = label; g_ascii_isdigit (*p); p++)
+    ;
+  return *p != '\0' && is_host_label (label, strlen (label));
+}
+
+char *
+vesc_normalize_host_name (const char  *name,
+                          gboolean     pattern,
+                          GError     **error)
+{
+  g_autofree char *lower = NULL;
+  const char *rest;
+  gsize length;
+
+  if (!vesc_validate_header_value (name, _("The host name"), error))
+    return NULL;
+
+  /* "pc1.example.org." is the same host as "pc1.example.org". */
+  length = strlen (name);
+  if (length > 1 && name[length - 1] == '.')
+    length--;
+  lower = g_ascii_strdown (name, length);
+  rest = pattern && g_str_has_prefix (lower, "*.") ? lower + 2 : lower;
+
+  /* An address in place of a name is a mistake: addresses match by subnet. */
+  if (g_hostname_is_ip_address (rest))
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT,
+                   _("“%s” is an IP address, not a host name"), name);
+      return NULL;
+    }
+  if (!is_host_name (rest))
+    {
+      if (pattern)
+        g_set_error (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT,
+                     _("“%s” is not a host name such as el33t-b00k-1 or a suffix such as "
+                       "*.sch101.example.org"), name);
+      else
+        g_set_error (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT,
+                     _("“%s” is not a host name"), name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&lower);
+}
+
+/**
+ * vesc_site_add_hostname:
+ * @self: a site
+ * @pattern: a host name such as `el33t-b00k-1`, or a suffix pattern such as
+ *   `*.sch101.example.org`
+ * @error: return location for a #GError
+ *
+ * Adds a host name the site's devices go by, for detections that name a
+ * device instead of giving its address (antivirus consoles usually do).
+ *
+ * An exact name matches that name only. A pattern `*.suffix` matches every
+ * name ending in `.suffix`, at any depth (`pc1.sch101.example.org` and
+ * `a.b.sch101.example.org`), but not `suffix` itself: list it as well if it
+ * is a device. Names are compared without regard to case and a final dot is
+ * ignored; the site keeps them in lower case. A name is made of labels of
+ * ASCII letters, digits, `-` and `_` separated by dots.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set to
+ *   %VESC_ERROR_INVALID_INPUT for a malformed name or pattern, or
+ *   %VESC_ERROR_DUPLICATE when the site already has it
+ */
+gboolean
+vesc_site_add_hostname (VescSite    *self,
+                        const char  *pattern,
+                        GError     **error)
+{
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (VESC_IS_SITE (self), FALSE);
+  g_return_val_if_fail (pattern != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  normalized = vesc_normalize_host_name (pattern, TRUE, error);
+  if (normalized == NULL)
+    return FALSE;
+
+  if (g_strv_contains ((const char * const *) self->hostnames->pdata, normalized))
+    {
+      g_set_error (error, VESC_ERROR, VESC_ERROR_DUPLICATE,
+                   _("Site “%s” already has host name %s"), self->id, pattern);
+      return FALSE;
+    }
+
+  g_ptr_array_add (self->hostnames, g_steal_pointer (&normalized));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOSTNAMES]);
+  return TRUE;
+}
+
+/**
+ * vesc_site_get_hostnames:
+ * @self: a site
+ *
+ * Gets the site's host names and suffix patterns, in lower case, in the
+ * order they were added.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the names; empty when
+ *   the site has none
+ */
+const char * const *
+vesc_site_get_hostnames (VescSite *self)
+{
+  g_return_val_if_fail (VESC_IS_SITE (self), NULL);
+
+  return (const char * const *) self->hostnames->pdata;
 }

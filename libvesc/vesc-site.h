@@ -61,5 +61,11 @@ GListModel   *vesc_site_get_subnets                 (VescSite      *self);
 VESC_AVAILABLE_IN_ALL
 int           vesc_site_match_address               (VescSite      *self,
                                                      GInetAddress  *address);
+VESC_AVAILABLE_IN_ALL
+gboolean      vesc_site_add_hostname                (VescSite      *self,
+                                                     const char    *pattern,
+                                                     GError       **error);
+VESC_AVAILABLE_IN_ALL
+const char * const *vesc_site_get_hostnames         (VescSite      *self);
 
 G_END_DECLS

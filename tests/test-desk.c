@@ -218,7 +218,10 @@ test_detection_host_name (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_true (vesc_incident_get_site (vesc_escalation_get_incident (escalation)) == site);
   g_assert_cmpstr (vesc_incident_get_devices (vesc_escalation_get_incident (escalation))[0], ==,
-                   "EL33T-B00K-1");
+                   "el33t-b00k-1");
+  vesc_desk_report_detection (fixture->desk, "el33t-b00k-1.", "Virus:DOS/EICAR", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vesc_incident_get_n_devices (vesc_escalation_get_incident (escalation)), ==, 1);
   g_assert_true (signal_logger_pop (fixture->logger, fixture->desk, "escalation-opened", NULL,
                                     NULL));
   ASSERT_NOTHING_OPENED (fixture, vesc_desk_report_detection (fixture->desk, "testserver4",
