@@ -19,6 +19,27 @@
  * when told to, for tests and drills.
  */
 
+/**
+ * VescClockClass::now_usec:
+ * @self: a clock
+ *
+ * Tells the current time. Every subclass implements it; the base class
+ * reads it to decide which alarms are due.
+ *
+ * Returns: the current time in microseconds since the Unix epoch, UTC
+ */
+
+/**
+ * VescClockClass::wake_at:
+ * @self: a clock
+ * @when_usec: when the earliest pending alarm is due, in microseconds since
+ *   the Unix epoch (UTC), or -1 when no alarm is pending
+ *
+ * Asks the subclass to call [method@Vesc.Clock.fire_due] at or soon after
+ * @when_usec, replacing any wake-up asked for before. A subclass that only
+ * moves when told to (a manual clock) need not implement it.
+ */
+
 typedef struct
 {
   gint64          due_usec;
@@ -401,6 +422,8 @@ vesc_clock_get_next_alarm (VescClock *self)
 /**
  * vesc_clock_get_n_alarms:
  * @self: a clock
+ *
+ * Gets the number of alarms that have neither fired nor been removed.
  *
  * Returns: the number of pending alarms
  */

@@ -239,6 +239,9 @@ vesc_deadline_set_outcome (VescDeadline        *self,
  * vesc_deadline_get_name:
  * @self: a #VescDeadline
  *
+ * Gets the deadline's name, also the detail of
+ * [signal@Vesc.Escalation::deadline-reached].
+ *
  * Returns: the deadline's name, such as "removal" or "final"
  */
 const char *
@@ -252,6 +255,8 @@ vesc_deadline_get_name (VescDeadline *self)
 /**
  * vesc_deadline_get_kind:
  * @self: a #VescDeadline
+ *
+ * Gets what the deadline stands for.
  *
  * Returns: whether this is a window's end, a warning or a reminder
  */
@@ -267,6 +272,8 @@ vesc_deadline_get_kind (VescDeadline *self)
  * vesc_deadline_get_due:
  * @self: a #VescDeadline
  *
+ * Gets the time the deadline passes.
+ *
  * Returns: (transfer full): when the deadline passes, in UTC
  */
 GDateTime *
@@ -280,6 +287,8 @@ vesc_deadline_get_due (VescDeadline *self)
 /**
  * vesc_deadline_get_fired:
  * @self: a #VescDeadline
+ *
+ * Gets whether the deadline has passed and been signalled.
  *
  * Returns: whether the deadline has passed and been signalled
  */
@@ -295,6 +304,9 @@ vesc_deadline_get_fired (VescDeadline *self)
  * vesc_deadline_get_late:
  * @self: a #VescDeadline
  *
+ * Gets whether the deadline was signalled noticeably after its due time, as
+ * happens when the process was not running at that time.
+ *
  * Returns: whether the deadline was signalled more than a second after it
  *   was due
  */
@@ -309,6 +321,8 @@ vesc_deadline_get_late (VescDeadline *self)
 /**
  * vesc_deadline_get_fired_at:
  * @self: a #VescDeadline
+ *
+ * Gets the time the deadline was signalled.
  *
  * Returns: (transfer full) (nullable): when the deadline was signalled, or
  *   %NULL if it has not been
@@ -326,6 +340,8 @@ vesc_deadline_get_fired_at (VescDeadline *self)
 /**
  * vesc_deadline_get_outcome:
  * @self: a #VescDeadline
+ *
+ * Gets whether the deadline was met, as the report tells it.
  *
  * Returns: whether the deadline was met, as far as is known
  */

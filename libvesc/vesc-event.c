@@ -162,6 +162,8 @@ vesc_event_time_usec (VescEvent *self)
  * vesc_event_get_time:
  * @self: a #VescEvent
  *
+ * Gets the time the event happened.
+ *
  * Returns: (transfer full): when the event happened, in UTC
  */
 GDateTime *
@@ -175,6 +177,8 @@ vesc_event_get_time (VescEvent *self)
 /**
  * vesc_event_get_kind:
  * @self: a #VescEvent
+ *
+ * Gets what kind of entry the event is.
  *
  * Returns: the kind of entry
  */
@@ -190,6 +194,9 @@ vesc_event_get_kind (VescEvent *self)
  * vesc_event_get_step:
  * @self: a #VescEvent
  *
+ * Gets the code of the procedure step the event belongs to, such as `M6` or
+ * `R2`.
+ *
  * Returns: the code of the step the event belongs to
  */
 const char *
@@ -204,6 +211,9 @@ vesc_event_get_step (VescEvent *self)
  * vesc_event_get_actor:
  * @self: a #VescEvent
  *
+ * Gets who did it: a person's name, a role, or `libvesc` for what the library
+ * did by itself.
+ *
  * Returns: who did it
  */
 const char *
@@ -217,6 +227,8 @@ vesc_event_get_actor (VescEvent *self)
 /**
  * vesc_event_get_detail:
  * @self: a #VescEvent
+ *
+ * Gets the sentence that says what happened.
  *
  * Returns: a sentence saying what happened
  */

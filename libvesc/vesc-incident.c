@@ -326,6 +326,8 @@ vesc_incident_close (VescIncident *self,
  * vesc_incident_get_id:
  * @self: a #VescIncident
  *
+ * Gets the incident's identifier, unique at its desk.
+ *
  * Returns: the incident's identifier
  */
 const char *
@@ -339,6 +341,8 @@ vesc_incident_get_id (VescIncident *self)
 /**
  * vesc_incident_get_site:
  * @self: a #VescIncident
+ *
+ * Gets the site where the problem is.
  *
  * Returns: (transfer none): the site where the problem is
  */
@@ -354,6 +358,8 @@ vesc_incident_get_site (VescIncident *self)
  * vesc_incident_get_summary:
  * @self: a #VescIncident
  *
+ * Gets what was seen, in a line.
+ *
  * Returns: what was seen, in a line
  */
 const char *
@@ -367,6 +373,9 @@ vesc_incident_get_summary (VescIncident *self)
 /**
  * vesc_incident_get_scenario:
  * @self: a #VescIncident
+ *
+ * Gets the scenario the incident is handled as; it may change while the
+ * escalation runs (an upgrade to major).
  *
  * Returns: the scenario the incident is handled as
  */
@@ -382,6 +391,8 @@ vesc_incident_get_scenario (VescIncident *self)
  * vesc_incident_get_scenario_reason:
  * @self: a #VescIncident
  *
+ * Gets why the incident has its scenario, in a sentence.
+ *
  * Returns: why the incident has its scenario
  */
 const char *
@@ -395,6 +406,8 @@ vesc_incident_get_scenario_reason (VescIncident *self)
 /**
  * vesc_incident_get_threat:
  * @self: a #VescIncident
+ *
+ * Gets whether a person marked the incident as a threat to the whole network.
  *
  * Returns: whether the incident was marked as a threat to the whole network
  */
@@ -410,6 +423,8 @@ vesc_incident_get_threat (VescIncident *self)
  * vesc_incident_get_opened_at:
  * @self: a #VescIncident
  *
+ * Gets the time the incident was opened.
+ *
  * Returns: (transfer full): when the incident was opened, in UTC
  */
 GDateTime *
@@ -423,6 +438,8 @@ vesc_incident_get_opened_at (VescIncident *self)
 /**
  * vesc_incident_get_closed_at:
  * @self: a #VescIncident
+ *
+ * Gets the time the escalation ended.
  *
  * Returns: (transfer full) (nullable): when the escalation ended, or %NULL
  */
@@ -440,6 +457,9 @@ vesc_incident_get_closed_at (VescIncident *self)
  * vesc_incident_get_devices:
  * @self: a #VescIncident
  *
+ * Gets the devices involved (addresses or host names), each once, in the order
+ * they were added.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the devices involved
  */
 const char * const *
@@ -453,6 +473,8 @@ vesc_incident_get_devices (VescIncident *self)
 /**
  * vesc_incident_get_n_devices:
  * @self: a #VescIncident
+ *
+ * Gets the number of devices involved.
  *
  * Returns: how many devices are involved
  */
@@ -468,6 +490,8 @@ vesc_incident_get_n_devices (VescIncident *self)
  * vesc_incident_get_timeline:
  * @self: a #VescIncident
  *
+ * Gets the timeline of everything that happened since the incident was opened.
+ *
  * Returns: (transfer none): a list model of [class@Vesc.Event], oldest first
  */
 GListModel *
@@ -481,6 +505,8 @@ vesc_incident_get_timeline (VescIncident *self)
 /**
  * vesc_incident_get_outcome:
  * @self: a #VescIncident
+ *
+ * Gets how the incident ended.
  *
  * Returns: how the incident ended, or %VESC_OUTCOME_OPEN
  */

@@ -14,9 +14,25 @@
 # define _VESC_EXTERN __attribute__((visibility ("default"))) extern
 #endif
 
+/**
+ * VESC_MAJOR_VERSION:
+ *
+ * The major version of the libvesc headers compiled against: the 0 of 0.1.
+ */
 #define VESC_MAJOR_VERSION 0
+
+/**
+ * VESC_MINOR_VERSION:
+ *
+ * The minor version of the libvesc headers compiled against: the 1 of 0.1.
+ */
 #define VESC_MINOR_VERSION 1
 
+/**
+ * VESC_VERSION_0_1:
+ *
+ * The version 0.1, encoded with G_ENCODE_VERSION() for comparisons.
+ */
 #define VESC_VERSION_0_1 (G_ENCODE_VERSION (0, 1))
 
 /**
