@@ -105,6 +105,8 @@ struct _VescDirectory
 
   GListStore *sites;
   GHashTable *sites_by_id;   /* id -> VescSite, borrowed from @sites */
+  GHashTable *by_subnet;     /* "10.47.1.0/24" -> VescSite, borrowed; first added wins */
+  gboolean    lengths[2][129];  /* prefix lengths in use, [0] IPv4, [1] IPv6 */
   GListStore *contacts[VESC_ROLE_LTSB + 1];
 };
 
@@ -120,6 +122,7 @@ vesc_directory_finalize (GObject *object)
   guint i;
 
   g_clear_pointer (&self->sites_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->by_subnet, g_hash_table_unref);
   g_clear_object (&self->sites);
   for (i = 0; i < N_ROLES; i++)
     g_clear_object (&self->contacts[i]);
@@ -142,6 +145,7 @@ vesc_directory_init (VescDirectory *self)
 
   self->sites = g_list_store_new (VESC_TYPE_SITE);
   self->sites_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_subnet = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (i = 0; i < N_ROLES; i++)
     self->contacts[i] = g_list_store_new (VESC_TYPE_RECIPIENT);
 }
@@ -159,40 +163,116 @@ vesc_directory_new (void)
   return g_object_new (VESC_TYPE_DIRECTORY, NULL);
 }
 
-static gboolean
-site_has_subnet (VescSite         *site,
-                 GInetAddressMask *mask)
+/* g_inet_address_mask_to_string() leaves out a full-length prefix. */
+static char *
+subnet_key (GInetAddress *network,
+            guint         length)
 {
-  GListModel *subnets = vesc_site_get_subnets (site);
-  guint n = g_list_model_get_n_items (subnets);
-  guint i;
+  g_autofree char *text = g_inet_address_to_string (network);
 
-  for (i = 0; i < n; i++)
-    {
-      g_autoptr(GInetAddressMask) other = g_list_model_get_item (subnets, i);
-
-      if (g_inet_address_mask_equal (mask, other))
-        return TRUE;
-    }
-
-  return FALSE;
+  return g_strdup_printf ("%s/%u", text, length);
 }
 
 static VescSite *
 find_subnet_owner (VescDirectory    *self,
                    GInetAddressMask *mask)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sites));
-  guint i;
+  g_autofree char *cidr = subnet_key (g_inet_address_mask_get_address (mask),
+                                      g_inet_address_mask_get_length (mask));
 
-  for (i = 0; i < n; i++)
+  return g_hash_table_lookup (self->by_subnet, cidr);
+}
+
+/* ---- the subnet index ----------------------------------------------------
+ *
+ * Every subnet is kept by its canonical text; an address is looked up by
+ * masking it to each prefix length in use, longest first, so a lookup costs
+ * at most 33 (IPv4) or 129 (IPv6) hash lookups however many sites there
+ * are. */
+
+static void
+index_subnet (VescDirectory    *self,
+              VescSite         *site,
+              GInetAddressMask *mask)
+{
+  GInetAddress *address = g_inet_address_mask_get_address (mask);
+  gboolean v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+  char *cidr = subnet_key (address, g_inet_address_mask_get_length (mask));
+
+  self->lengths[v6][g_inet_address_mask_get_length (mask)] = TRUE;
+  if (g_hash_table_contains (self->by_subnet, cidr))
+    g_free (cidr);
+  else
+    g_hash_table_insert (self->by_subnet, cidr, site);
+}
+
+static void
+on_subnets_changed (GListModel *subnets,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    gpointer    user_data)
+{
+  VescDirectory *self = user_data;
+  VescSite *site = g_object_get_data (G_OBJECT (subnets), "vesc-site");
+
+  for (guint i = position; i < position + added; i++)
     {
-      g_autoptr(VescSite) site = g_list_model_get_item (G_LIST_MODEL (self->sites), i);
+      g_autoptr(GInetAddressMask) mask = g_list_model_get_item (subnets, i);
+      index_subnet (self, site, mask);
+    }
+}
 
-      if (site_has_subnet (site, mask))
+/* Indexes @site's subnets, and those it gains later. */
+static void
+index_site (VescDirectory *self,
+            VescSite      *site)
+{
+  GListModel *subnets = vesc_site_get_subnets (site);
+
+  g_object_set_data (G_OBJECT (subnets), "vesc-site", site);
+  on_subnets_changed (subnets, 0, 0, g_list_model_get_n_items (subnets), self);
+  g_signal_connect_object (subnets, "items-changed", G_CALLBACK (on_subnets_changed), self, 0);
+}
+
+static GInetAddress *
+mask_address (const guint8 *bytes,
+              gsize         size,
+              guint         length,
+              GSocketFamily family)
+{
+  guint8 masked[16];
+
+  for (gsize i = 0; i < size; i++)
+    {
+      guint bits = length > i * 8 ? MIN (length - i * 8, 8) : 0;
+      masked[i] = bits == 0 ? 0 : bytes[i] & (guint8) (0xff << (8 - bits));
+    }
+  return g_inet_address_new_from_bytes (masked, family);
+}
+
+static VescSite *
+find_in_index (VescDirectory *self,
+               GInetAddress  *address)
+{
+  GSocketFamily family = g_inet_address_get_family (address);
+  gboolean v6 = family == G_SOCKET_FAMILY_IPV6;
+  const guint8 *bytes = g_inet_address_to_bytes (address);
+  gsize size = g_inet_address_get_native_size (address);
+
+  for (int length = size * 8; length >= 0; length--)
+    {
+      g_autoptr(GInetAddress) network = NULL;
+      g_autofree char *cidr = NULL;
+      VescSite *site;
+
+      if (!self->lengths[v6][length])
+        continue;
+      network = mask_address (bytes, size, length, family);
+      cidr = subnet_key (network, length);
+      if ((site = g_hash_table_lookup (self->by_subnet, cidr)) != NULL)
         return site;
     }
-
   return NULL;
 }
 
@@ -308,6 +388,7 @@ vesc_directory_add_site (VescDirectory  *self,
 
   g_list_store_append (self->sites, site);
   g_hash_table_insert (self->sites_by_id, (char *) vesc_site_get_id (site), site);
+  index_site (self, site);
   return TRUE;
 }
 
@@ -337,24 +418,19 @@ static VescSite *
 find_best_site (VescDirectory *self,
                 GInetAddress  *address)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sites));
-  VescSite *best = NULL;
-  int best_length = -1;
-  guint i;
+  const guint8 *bytes = g_inet_address_to_bytes (address);
+  VescSite *site = find_in_index (self, address);
+  g_autoptr(GInetAddress) unmapped = NULL;
+  static const guint8 mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-  for (i = 0; i < n; i++)
+  /* ::ffff:10.47.1.5 is the IPv4 address written as IPv6. */
+  if (site == NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 &&
+      memcmp (bytes, mapped_prefix, sizeof mapped_prefix) == 0)
     {
-      g_autoptr(VescSite) site = g_list_model_get_item (G_LIST_MODEL (self->sites), i);
-      int length = vesc_site_match_address (site, address);
-
-      if (length > best_length)
-        {
-          best = site;
-          best_length = length;
-        }
+      unmapped = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+      site = find_in_index (self, unmapped);
     }
-
-  return best;
+  return site;
 }
 
 /**
@@ -1031,6 +1107,7 @@ commit (VescDirectory *self,
       g_autoptr(VescSite) site = g_list_model_get_item (G_LIST_MODEL (batch->sites), i);
 
       g_hash_table_insert (self->sites_by_id, (char *) vesc_site_get_id (site), site);
+      index_site (self, site);
     }
   append_all (self->sites, G_LIST_MODEL (batch->sites));
 

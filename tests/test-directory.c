@@ -535,6 +535,41 @@ test_load_too_large (void)
   g_assert_no_errno (g_unlink (path));
 }
 
+/* The index keeps up with subnets a site gains after it joined, answers
+ * IPv4 written as IPv6, and picks the longest of many nested prefixes. */
+static void
+test_lookup_index (void)
+{
+  g_autoptr(VescDirectory) directory = vesc_directory_new ();
+  g_autoptr(GError) error = NULL;
+  const char *subnets[] = { "10.0.0.0/8", "10.47.0.0/16", "10.47.1.0/24", "10.47.1.128/25",
+                            "10.47.1.200/32" };
+  VescSite *site;
+
+  for (guint i = 0; i < G_N_ELEMENTS (subnets); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("S%u", i);
+      g_autoptr(VescSite) nested = vesc_site_new (id, "Nested", &error);
+
+      g_assert_true (vesc_site_add_subnet (nested, subnets[i], &error));
+      g_assert_true (vesc_directory_add_site (directory, nested, &error));
+    }
+  g_assert_cmpstr (vesc_site_get_id (vesc_directory_lookup_address (directory, "10.47.1.200",
+                                                                    &error)), ==, "S4");
+  g_assert_cmpstr (vesc_site_get_id (vesc_directory_lookup_address (directory, "10.47.1.201",
+                                                                    &error)), ==, "S3");
+  g_assert_cmpstr (vesc_site_get_id (vesc_directory_lookup_address (directory, "10.47.1.20",
+                                                                    &error)), ==, "S2");
+  g_assert_cmpstr (vesc_site_get_id (vesc_directory_lookup_address (directory, "10.47.9.9",
+                                                                    &error)), ==, "S1");
+  g_assert_cmpstr (vesc_site_get_id (vesc_directory_lookup_address (directory, "::ffff:10.9.9.9",
+                                                                    &error)), ==, "S0");
+  site = vesc_directory_lookup_site (directory, "S0");
+  g_assert_true (vesc_site_add_subnet (site, "192.0.2.0/24", &error));
+  g_assert_true (vesc_directory_lookup_address (directory, "192.0.2.7", &error) == site);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -548,6 +583,7 @@ main (int   argc,
   g_test_add_func ("/directory/lookup/nested-file", test_lookup_nested_file);
   g_test_add_func ("/directory/lookup/malformed", test_lookup_malformed);
   g_test_add_func ("/directory/lookup/unmatched", test_lookup_unmatched);
+  g_test_add_func ("/directory/lookup/index", test_lookup_index);
   g_test_add_func ("/directory/contacts", test_contacts);
   g_test_add_func ("/directory/load/sample", test_load_sample);
   g_test_add_func ("/directory/load/twice", test_load_twice);
