@@ -53,7 +53,7 @@ vesc_store_append (VescStore  *self,
  *
  * Reads the whole journal.
  *
- * Returns: (transfer full) (element-type Json.Node): every record, in the
+ * Returns: (transfer container) (element-type Json.Node): every record, in the
  *   order it was appended, or %NULL on error
  */
 GPtrArray *
