@@ -1263,6 +1263,8 @@ vesc_file_store_new (const char  *path,
  * vesc_file_store_get_path:
  * @self: a #VescFileStore
  *
+ * Gets the directory that holds the store's files.
+ *
  * Returns: (type filename): the store's directory
  */
 const char *
@@ -1372,6 +1374,9 @@ vesc_file_store_compact (VescFileStore  *self,
 /**
  * vesc_file_store_get_n_dropped:
  * @self: a #VescFileStore
+ *
+ * Gets how many torn last records (the trace of a crash while writing)
+ * loading has dropped.
  *
  * Returns: how many incomplete last records loading has dropped since the
  *   store was opened
