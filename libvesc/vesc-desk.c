@@ -8,6 +8,8 @@
 
 #include "vesc-clock-private.h"
 #include "vesc-enum-types.h"
+#include "vesc-file-store.h"
+#include "vesc-system-clock.h"
 #include "vesc-escalation-private.h"
 #include "vesc-incident-private.h"
 #include "vesc-outbox-private.h"
@@ -682,6 +684,45 @@ vesc_desk_new (VescDirectory  *directory,
       return NULL;
     }
   return self;
+}
+
+/**
+ * vesc_desk_open:
+ * @directory: the sites and council contacts
+ * @policy: the procedure's numbers and texts
+ * @store_path: (type filename) (nullable): the folder of the durable store,
+ *   or %NULL for `libvesc/store` in the user's data directory
+ * @error: return location for a #GError
+ *
+ * Opens the help desk a deployment runs: on the wall clock
+ * ([class@Vesc.SystemClock]) and the durable store ([class@Vesc.FileStore]),
+ * with every incident the store holds back as it was. Deadlines that passed
+ * while nothing ran fire, late, once the main context runs.
+ *
+ * Fails with %VESC_ERROR_LOCKED when another program has the store open,
+ * and with the errors of [ctor@Vesc.FileStore.new] and
+ * [ctor@Vesc.Desk.new].
+ *
+ * Returns: (transfer full): the desk, or %NULL
+ */
+VescDesk *
+vesc_desk_open (VescDirectory  *directory,
+                VescPolicy     *policy,
+                const char     *store_path,
+                GError        **error)
+{
+  g_autoptr(VescFileStore) store = NULL;
+  g_autoptr(VescSystemClock) clock = NULL;
+
+  g_return_val_if_fail (VESC_IS_DIRECTORY (directory), NULL);
+  g_return_val_if_fail (VESC_IS_POLICY (policy), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = vesc_file_store_new (store_path, error);
+  if (store == NULL)
+    return NULL;
+  clock = vesc_system_clock_new ();
+  return vesc_desk_new (directory, policy, VESC_CLOCK (clock), VESC_STORE (store), error);
 }
 
 static void

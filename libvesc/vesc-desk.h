@@ -31,6 +31,11 @@ VescDesk       *vesc_desk_new                   (VescDirectory       *directory,
                                                  VescStore           *store,
                                                  GError             **error);
 VESC_AVAILABLE_IN_ALL
+VescDesk       *vesc_desk_open                  (VescDirectory       *directory,
+                                                 VescPolicy          *policy,
+                                                 const char          *store_path,
+                                                 GError             **error);
+VESC_AVAILABLE_IN_ALL
 VescDirectory  *vesc_desk_get_directory         (VescDesk            *self);
 VESC_AVAILABLE_IN_ALL
 VescPolicy     *vesc_desk_get_policy            (VescDesk            *self);

@@ -440,6 +440,38 @@ test_outbox_undeliverable (Fixture       *fixture,
   g_assert_cmpuint (mail->sent->len, ==, 0);
 }
 
+/* What a deployment runs: the wall clock and the durable store in the
+ * user's data folder, which only one program may hold. */
+static void
+test_open_default_store (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(VescDesk) desk = NULL;
+  g_autoptr(VescDesk) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = g_build_filename (g_get_user_data_dir (), "libvesc", "store",
+                                               "journal.jsonl", NULL);
+  const char *devices[] = { "10.47.1.20", NULL };
+  g_autofree char *id = NULL;
+
+  desk = vesc_desk_open (fixture->directory, fixture->policy, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (VESC_IS_SYSTEM_CLOCK (vesc_desk_get_clock (desk)));
+  id = g_strdup (vesc_incident_get_id (vesc_escalation_get_incident (
+    vesc_desk_open_incident (desk, "SCH101", devices, "ET TROJAN", FALSE, "ITD", &error))));
+  g_assert_true (g_file_test (journal, G_FILE_TEST_IS_REGULAR));
+
+  second = vesc_desk_open (fixture->directory, fixture->policy, NULL, &error);
+  g_assert_null (second);
+  g_assert_error (error, VESC_ERROR, VESC_ERROR_LOCKED);
+  g_clear_error (&error);
+
+  g_clear_object (&desk);
+  desk = vesc_desk_open (fixture->directory, fixture->policy, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vesc_escalation_get_step (vesc_desk_lookup_escalation (desk, id)), ==, "M5");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -457,6 +489,7 @@ main (int   argc,
   ADD ("/restart/site-gone", test_site_gone);
   ADD ("/restart/bad-record", test_bad_record);
   ADD ("/restart/nothing-announced", test_nothing_announced);
+  ADD ("/restart/open-default-store", test_open_default_store);
   ADD ("/restart/outbox/undelivered", test_outbox_undelivered);
   ADD ("/restart/outbox/unrecorded", test_outbox_unrecorded);
   ADD ("/restart/outbox/undeliverable", test_outbox_undeliverable);
