@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "vesc-notification.h"
+#include "vesc-list-view-private.h"
 #include "vesc-template-private.h"
 #include "vesc-types.h"
 #include "vesc-util-private.h"
@@ -41,6 +42,7 @@ struct _VescNotification
   GListStore *recipients;
   VescRecipient *sender;
   char *reply_to_key;
+  GListModel *recipients_view;  /* read-only, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (VescNotification, vesc_notification, G_TYPE_OBJECT)
@@ -100,6 +102,7 @@ vesc_notification_finalize (GObject *object)
   g_clear_object (&self->sender);
   g_clear_pointer (&self->reply_to_key, g_free);
 
+  g_clear_object (&self->recipients_view);
   G_OBJECT_CLASS (vesc_notification_parent_class)->finalize (object);
 }
 
@@ -135,7 +138,7 @@ vesc_notification_get_property (GObject    *object,
       g_value_set_boxed (value, self->created_at);
       break;
     case PROP_RECIPIENTS:
-      g_value_set_object (value, self->recipients);
+      g_value_set_object (value, vesc_notification_get_recipients (self));
       break;
     case PROP_SENDER:
       g_value_set_object (value, self->sender);
@@ -488,7 +491,9 @@ vesc_notification_get_recipients (VescNotification *self)
 {
   g_return_val_if_fail (VESC_IS_NOTIFICATION (self), NULL);
 
-  return G_LIST_MODEL (self->recipients);
+  if (self->recipients_view == NULL)
+    self->recipients_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->recipients)));
+  return self->recipients_view;
 }
 
 /**
