@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vesc-desk-private.h"
-#include "vesc-list-view-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -53,7 +52,6 @@ struct _VescDesk
   guint          serial;
   gint64         replay_usec;   /* the record being replayed, or -1 */
   GPtrArray     *compacted;     /* VescSummary of incidents known by their closing only */
-  GListModel *escalations_view;  /* read-only, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (VescDesk, vesc_desk, G_TYPE_OBJECT)
@@ -763,7 +761,6 @@ vesc_desk_finalize (GObject *object)
   g_ptr_array_unref (self->unmatched);
   g_ptr_array_unref (self->compacted);
 
-  g_clear_object (&self->escalations_view);
   G_OBJECT_CLASS (vesc_desk_parent_class)->finalize (object);
 }
 
@@ -790,7 +787,7 @@ vesc_desk_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
     case PROP_ESCALATIONS:
-      g_value_set_object (value, vesc_desk_get_escalations (self));
+      g_value_set_object (value, self->escalations);
       break;
     case PROP_N_PENDING:
       g_value_set_uint (value, vesc_desk_get_n_pending (self));
@@ -1004,9 +1001,7 @@ vesc_desk_get_escalations (VescDesk *self)
 {
   g_return_val_if_fail (VESC_IS_DESK (self), NULL);
 
-  if (self->escalations_view == NULL)
-    self->escalations_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->escalations)));
-  return self->escalations_view;
+  return G_LIST_MODEL (self->escalations);
 }
 
 /**

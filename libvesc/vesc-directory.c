@@ -9,7 +9,6 @@
 #include <json-glib/json-glib.h>
 
 #include "vesc-directory.h"
-#include "vesc-list-view-private.h"
 #include "vesc-enum-types.h"
 #include "vesc-site-private.h"
 #include "vesc-util-private.h"
@@ -109,7 +108,6 @@ struct _VescDirectory
   GHashTable *by_subnet;     /* "10.47.1.0/24" -> VescSite, borrowed; first added wins */
   gboolean    lengths[2][129];  /* prefix lengths in use, [0] IPv4, [1] IPv6 */
   GListStore *contacts[VESC_ROLE_LTSB + 1];
-  GListModel *sites_view;  /* read-only, made on first use */
 };
 
 #define N_ROLES (VESC_ROLE_LTSB + 1)
@@ -129,7 +127,6 @@ vesc_directory_finalize (GObject *object)
   for (i = 0; i < N_ROLES; i++)
     g_clear_object (&self->contacts[i]);
 
-  g_clear_object (&self->sites_view);
   G_OBJECT_CLASS (vesc_directory_parent_class)->finalize (object);
 }
 
@@ -584,9 +581,7 @@ vesc_directory_get_sites (VescDirectory *self)
 {
   g_return_val_if_fail (VESC_IS_DIRECTORY (self), NULL);
 
-  if (self->sites_view == NULL)
-    self->sites_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->sites)));
-  return self->sites_view;
+  return G_LIST_MODEL (self->sites);
 }
 
 static VescRecipient *

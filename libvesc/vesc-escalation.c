@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vesc-escalation-private.h"
-#include "vesc-list-view-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -55,7 +54,6 @@ struct _VescEscalation
 
   GQueue               pending;   /* Emission, emitted in order */
   gboolean             emitting;
-  GListModel *deadlines_view;  /* read-only, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (VescEscalation, vesc_escalation, G_TYPE_OBJECT)
@@ -1418,7 +1416,6 @@ vesc_escalation_finalize (GObject *object)
   g_free (self->email_1_key);
   g_free (self->facts.decision_by);
 
-  g_clear_object (&self->deadlines_view);
   G_OBJECT_CLASS (vesc_escalation_parent_class)->finalize (object);
 }
 
@@ -1445,7 +1442,7 @@ vesc_escalation_get_property (GObject    *object,
       g_value_set_boolean (value, self->closed);
       break;
     case PROP_DEADLINES:
-      g_value_set_object (value, vesc_escalation_get_deadlines (self));
+      g_value_set_object (value, self->deadlines);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1661,9 +1658,7 @@ vesc_escalation_get_deadlines (VescEscalation *self)
 {
   g_return_val_if_fail (VESC_IS_ESCALATION (self), NULL);
 
-  if (self->deadlines_view == NULL)
-    self->deadlines_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->deadlines)));
-  return self->deadlines_view;
+  return G_LIST_MODEL (self->deadlines);
 }
 
 /**

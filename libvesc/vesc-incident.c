@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vesc-incident-private.h"
-#include "vesc-list-view-private.h"
 
 #include "vesc-clock-private.h"
 #include "vesc-enum-types.h"
@@ -35,7 +34,6 @@ struct _VescIncident
   GPtrArray    *devices;     /* NULL-terminated, for get_devices() */
   GListStore   *timeline;
   VescOutcome   outcome;
-  GListModel *timeline_view;  /* read-only, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (VescIncident, vesc_incident, G_TYPE_OBJECT)
@@ -71,7 +69,6 @@ vesc_incident_finalize (GObject *object)
   g_ptr_array_unref (self->devices);
   g_clear_object (&self->timeline);
 
-  g_clear_object (&self->timeline_view);
   G_OBJECT_CLASS (vesc_incident_parent_class)->finalize (object);
 }
 
@@ -116,7 +113,7 @@ vesc_incident_get_property (GObject    *object,
       g_value_set_uint (value, vesc_incident_get_n_devices (self));
       break;
     case PROP_TIMELINE:
-      g_value_set_object (value, vesc_incident_get_timeline (self));
+      g_value_set_object (value, self->timeline);
       break;
     case PROP_OUTCOME:
       g_value_set_enum (value, self->outcome);
@@ -502,9 +499,7 @@ vesc_incident_get_timeline (VescIncident *self)
 {
   g_return_val_if_fail (VESC_IS_INCIDENT (self), NULL);
 
-  if (self->timeline_view == NULL)
-    self->timeline_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->timeline)));
-  return self->timeline_view;
+  return G_LIST_MODEL (self->timeline);
 }
 
 /**

@@ -8,7 +8,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "vesc-notification.h"
-#include "vesc-list-view-private.h"
 #include "vesc-template-private.h"
 #include "vesc-types.h"
 #include "vesc-util-private.h"
@@ -42,7 +41,6 @@ struct _VescNotification
   GListStore *recipients;
   VescRecipient *sender;
   char *reply_to_key;
-  GListModel *recipients_view;  /* read-only, made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (VescNotification, vesc_notification, G_TYPE_OBJECT)
@@ -102,7 +100,6 @@ vesc_notification_finalize (GObject *object)
   g_clear_object (&self->sender);
   g_clear_pointer (&self->reply_to_key, g_free);
 
-  g_clear_object (&self->recipients_view);
   G_OBJECT_CLASS (vesc_notification_parent_class)->finalize (object);
 }
 
@@ -138,7 +135,7 @@ vesc_notification_get_property (GObject    *object,
       g_value_set_boxed (value, self->created_at);
       break;
     case PROP_RECIPIENTS:
-      g_value_set_object (value, vesc_notification_get_recipients (self));
+      g_value_set_object (value, self->recipients);
       break;
     case PROP_SENDER:
       g_value_set_object (value, self->sender);
@@ -491,9 +488,7 @@ vesc_notification_get_recipients (VescNotification *self)
 {
   g_return_val_if_fail (VESC_IS_NOTIFICATION (self), NULL);
 
-  if (self->recipients_view == NULL)
-    self->recipients_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->recipients)));
-  return self->recipients_view;
+  return G_LIST_MODEL (self->recipients);
 }
 
 /**

@@ -8,7 +8,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "vesc-site.h"
-#include "vesc-list-view-private.h"
 #include "vesc-site-private.h"
 #include "vesc-enum-types.h"
 #include "vesc-util-private.h"
@@ -47,7 +46,6 @@ struct _VescSite
   VescCinState cin_state;
   GListStore *subnets;
   GPtrArray *hostnames;   /* NULL-terminated, normalized patterns */
-  GListModel *subnets_view;  /* read-only, made on first use */
 };
 
 enum {
@@ -83,7 +81,6 @@ vesc_site_finalize (GObject *object)
   g_clear_object (&self->subnets);
   g_clear_pointer (&self->hostnames, g_ptr_array_unref);
 
-  g_clear_object (&self->subnets_view);
   G_OBJECT_CLASS (vesc_site_parent_class)->finalize (object);
 }
 
@@ -122,7 +119,7 @@ vesc_site_get_property (GObject    *object,
       g_value_set_enum (value, self->cin_state);
       break;
     case PROP_SUBNETS:
-      g_value_set_object (value, vesc_site_get_subnets (self));
+      g_value_set_object (value, self->subnets);
       break;
     case PROP_HOSTNAMES:
       g_value_set_boxed (value, self->hostnames->pdata);
@@ -760,9 +757,7 @@ vesc_site_get_subnets (VescSite *self)
 {
   g_return_val_if_fail (VESC_IS_SITE (self), NULL);
 
-  if (self->subnets_view == NULL)
-    self->subnets_view = G_LIST_MODEL (vesc_list_view_new (G_LIST_MODEL (self->subnets)));
-  return self->subnets_view;
+  return G_LIST_MODEL (self->subnets);
 }
 
 /* Detections from dual-stack sensors may write an IPv4 source as
