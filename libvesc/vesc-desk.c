@@ -993,6 +993,8 @@ vesc_desk_get_store (VescDesk *self)
  * Gets every escalation the desk runs or ran, as a list model that
  * grows as incidents are opened.
  *
+ * The list is the library's own: read it and watch it, never change it.
+ *
  * Returns: (transfer none): a list model of every [class@Vesc.Escalation],
  *   open and closed, in the order they were opened
  */

@@ -574,6 +574,8 @@ vesc_directory_lookup_host (VescDirectory  *self,
  * Gets the sites in the order they were added. The list changes as sites
  * are added.
  *
+ * The list is the library's own: read it and watch it, never change it.
+ *
  * Returns: (transfer none): a list of [class@Vesc.Site]
  */
 GListModel *

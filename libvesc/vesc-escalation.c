@@ -1650,6 +1650,8 @@ vesc_escalation_get_closed (VescEscalation *self)
  *
  * Gets every deadline set so far, in the order they were set.
  *
+ * The list is the library's own: read it and watch it, never change it.
+ *
  * Returns: (transfer none): a list model of every [class@Vesc.Deadline] set
  *   so far
  */

@@ -492,6 +492,8 @@ vesc_incident_get_n_devices (VescIncident *self)
  *
  * Gets the timeline of everything that happened since the incident was opened.
  *
+ * The list is the library's own: read it and watch it, never change it.
+ *
  * Returns: (transfer none): a list model of [class@Vesc.Event], oldest first
  */
 GListModel *
