@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Each alert that counts as a security problem goes to a help desk running on a manual
- * clock; what people answer is scripted by the flags, and the e-mails land in a Maildir.
- * Standard output gets each incident's report, then a summary.
+ * clock; what people answer is scripted by the flags, and the e-mails land in a Maildir
+ * (or go to sendmail or a webhook). Standard output gets each incident's report, the
+ * period report over them all, then a summary.
  *
  * Everything people do is an alarm on the clock: ITD reporting each alert at its time, and
  * the scripted answers. Alarms fire in time order, those of the same time in the order they
@@ -21,15 +22,17 @@
 #define MAX_MOVES      100000
 
 /* The options; the scripted people read them too. */
-static char *sites_path, *alerts_path, *out_dir, *policy_path, *decision;
+static char *sites_path, *alerts_path, *out_dir, *policy_path, *decision, *report_path;
+static char *notifier_kind, *sendmail_path, *webhook_url, **sendmail_args;
 static int max_severity = 1;
 static gboolean device_stays;
 static GTimeSpan removal_after = -1;  /* -1 until given: it excludes --device-stays */
 static GTimeSpan clean_after = 4 * G_TIME_SPAN_HOUR;
 static GTimeSpan reconnect_after = G_TIME_SPAN_HOUR;
 
-/* The figures of the first summary line. */
-static guint n_records, n_counted, n_bad;
+/* The figures of the summary, and the start of the period report. */
+static guint n_records, n_counted, n_bad, n_queued, n_failed;
+static GDateTime *first_alert;
 
 typedef enum { DETECTION, REMOVAL, CHECK, DECISION, CLEAN, RECONNECT } Input;
 
@@ -137,11 +140,33 @@ on_step_changed (VescEscalation *escalation,
 }
 
 static void
+on_notification_queued (VescEscalation   *escalation,
+                        VescNotification *notification,
+                        gpointer          user_data)
+{
+  n_queued++;
+}
+
+/* The desk has tried five times, a growing wait apart on the drill's clock. */
+static void
+on_notification_failed (VescDesk         *desk,
+                        VescNotification *notification,
+                        VescNotifier     *notifier,
+                        const GError     *error,
+                        gpointer          user_data)
+{
+  fprintf (stderr, "vesc-drill: %s not sent: %s\n", vesc_notification_get_key (notification),
+           error->message);
+  n_failed++;
+}
+
+static void
 on_escalation_opened (VescDesk       *desk,
                       VescEscalation *escalation,
                       VescClock      *clock)
 {
   g_signal_connect (escalation, "step-changed", G_CALLBACK (on_step_changed), clock);
+  g_signal_connect (escalation, "notification-queued", G_CALLBACK (on_notification_queued), NULL);
   if (!device_stays)
     schedule (clock, escalation, removal_after, REMOVAL);
 }
@@ -196,6 +221,11 @@ add_alert (VescDesk *desk,
   act->desk = desk;
   act->address = json_node_dup_string (address);
   act->summary = g_strdup (signature ? json_node_get_string (signature) : "Suricata alert");
+  if (first_alert == NULL || g_date_time_compare (time, first_alert) < 0)
+    {
+      g_clear_pointer (&first_alert, g_date_time_unref);
+      first_alert = g_date_time_ref (time);
+    }
   vesc_clock_add_alarm (vesc_desk_get_clock (desk), time, act_fired, act, act_free);
   n_counted++;
   return TRUE;
@@ -235,6 +265,23 @@ read_alerts (VescDesk   *desk,
     }
 }
 
+static VescNotifier *
+new_notifier (GError **error)
+{
+  g_autofree char *mail = g_build_filename (out_dir, "mail", NULL);
+  VescWebhookNotifier *webhook;
+
+  if (g_strcmp0 (notifier_kind, "sendmail") == 0)
+    return (VescNotifier *) vesc_sendmail_notifier_new_with_args (
+      sendmail_path, (const char * const *) sendmail_args);
+  if (g_strcmp0 (notifier_kind, "webhook") != 0)
+    return (VescNotifier *) vesc_maildir_notifier_new (mail, error);
+  /* Its own retries would wait in real time: the desk's wait on the drill's clock. */
+  if ((webhook = vesc_webhook_notifier_new (webhook_url, error)) != NULL)
+    vesc_webhook_notifier_set_max_attempts (webhook, 1);
+  return (VescNotifier *) webhook;
+}
+
 static VescDesk *
 open_desk (GError **error)
 {
@@ -243,20 +290,20 @@ open_desk (GError **error)
   g_autoptr(VescMemoryStore) store = vesc_memory_store_new ();
   g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
   g_autoptr(VescManualClock) clock = vesc_manual_clock_new (epoch);
-  g_autoptr(VescMaildirNotifier) maildir = NULL;
-  g_autofree char *mail = g_build_filename (out_dir, "mail", NULL);
+  g_autoptr(VescNotifier) notifier = NULL;
   VescDesk *desk;
 
   if (!vesc_directory_load_from_file (directory, sites_path, error))
     return NULL;
   policy = policy_path ? vesc_policy_new_from_file (policy_path, error) : vesc_policy_new ();
-  if (policy == NULL || (maildir = vesc_maildir_notifier_new (mail, error)) == NULL)
+  if (policy == NULL || (notifier = new_notifier (error)) == NULL)
     return NULL;
   desk = vesc_desk_new (directory, policy, VESC_CLOCK (clock), VESC_STORE (store), error);
   if (desk == NULL)
     return NULL;
-  vesc_desk_add_notifier (desk, VESC_NOTIFIER (maildir));
+  vesc_desk_add_notifier (desk, notifier);
   g_signal_connect (desk, "escalation-opened", G_CALLBACK (on_escalation_opened), clock);
+  g_signal_connect (desk, "notification-failed", G_CALLBACK (on_notification_failed), NULL);
   return desk;
 }
 
@@ -267,12 +314,12 @@ run (VescDesk *desk)
   VescManualClock *clock = VESC_MANUAL_CLOCK (vesc_desk_get_clock (desk));
   guint moves = 0;
 
+  /* Sends end before the clock moves on: a failed one is retried at a drill time. */
   while (moves++ < MAX_MOVES && vesc_manual_clock_advance_to_next (clock))
-    while (g_main_context_iteration (NULL, FALSE));
+    while (g_main_context_pending (NULL) || vesc_desk_get_n_pending (desk) > 0)
+      g_main_context_iteration (NULL, TRUE);
   if (vesc_clock_get_n_alarms (VESC_CLOCK (clock)) > 0)
     fprintf (stderr, "vesc-drill: stopped after %d clock moves\n", MAX_MOVES);
-  while (vesc_desk_get_n_pending (desk) > 0)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* The desk lists every unmatched detection; show each address once. */
@@ -302,14 +349,31 @@ count_files (const char *path)
   return n;
 }
 
-static void
-print_results (VescDesk *desk)
+/* The period report covers the drill: from the first alert to just after the last move. */
+static gboolean
+print_period_report (VescDesk  *desk,
+                     GError   **error)
+{
+  g_autoptr(GDateTime) now = vesc_clock_get_now (vesc_desk_get_clock (desk));
+  g_autoptr(GDateTime) to = g_date_time_add_seconds (now, 1);
+  GDateTime *from = first_alert ? first_alert : now;
+  g_autofree char *text = vesc_desk_get_period_report_text (desk, from, to);
+  g_autofree char *json = report_path ? vesc_desk_get_period_report_json (desk, from, to) : NULL;
+
+  printf ("%s\n", text);
+  return json == NULL || g_file_set_contents (report_path, json, -1, error);
+}
+
+static gboolean
+print_results (VescDesk  *desk,
+               GError   **error)
 {
   GListModel *escalations = vesc_desk_get_escalations (desk);
   const char * const *unmatched = vesc_desk_get_unmatched_addresses (desk);
   guint n = g_list_model_get_n_items (escalations), closed = 0, n_addresses;
   guint scenarios[VESC_SCENARIO_MAJOR + 1] = { 0 };
   g_autofree char *mail = g_build_filename (out_dir, "mail", "new", NULL);
+  gboolean written;
 
   for (guint i = 0; i < n; i++)
     {
@@ -325,6 +389,7 @@ print_results (VescDesk *desk)
       scenarios[vesc_incident_get_scenario (incident)]++;
     }
   n_addresses = print_unmatched (unmatched);
+  written = print_period_report (desk, error);
   printf ("Summary: %u records read, %u counted as security problems, %u not counted, "
           "%u bad lines\n", n_records, n_counted, n_records - n_counted, n_bad);
   printf ("Unmatched: %u detections from %u addresses of no school\n",
@@ -332,7 +397,12 @@ print_results (VescDesk *desk)
   printf ("Incidents: %u opened (minor %u, reoccurring %u, major %u), %u closed\n", n,
           scenarios[VESC_SCENARIO_MINOR], scenarios[VESC_SCENARIO_REOCCURRING],
           scenarios[VESC_SCENARIO_MAJOR], closed);
-  printf ("E-mails written: %u in %s\n", count_files (mail), mail);
+  if (notifier_kind == NULL || g_str_equal (notifier_kind, "maildir"))
+    printf ("E-mails written: %u in %s\n", count_files (mail), mail);
+  else
+    printf ("E-mails sent: %u through %s, %u failed\n", n_queued - n_failed, notifier_kind,
+            n_failed);
+  return written;
 }
 
 static gboolean
@@ -377,6 +447,15 @@ static const GOptionEntry entries[] = {
     "The site is clean this long after disconnection (default 4h)", "SPAN" },
   { "reconnect-after", 0, 0, G_OPTION_ARG_CALLBACK, parse_duration,
     "ITD reconnects this long after the clean-up (default 1h)", "SPAN" },
+  { "notifier", 0, 0, G_OPTION_ARG_STRING, &notifier_kind,
+    "Where e-mails go (default maildir, into DIR/mail)", "maildir|sendmail|webhook" },
+  { "sendmail", 0, 0, G_OPTION_ARG_FILENAME, &sendmail_path,
+    "The sendmail program (default /usr/sbin/sendmail)", "PATH" },
+  { "sendmail-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sendmail_args,
+    "An argument for sendmail, before -t -oi (repeatable)", "ARG" },
+  { "webhook", 0, 0, G_OPTION_ARG_STRING, &webhook_url, "The URL to POST to", "URL" },
+  { "report-json", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
+    "Write the period report as JSON to FILE", "FILE" },
   { NULL }
 };
 
@@ -389,6 +468,8 @@ static const char description[] =
   "disconnection and reconnected --reconnect-after that. With --decision no, an\n"
   "incident is refused disconnection twice at most and then disconnected, so that a\n"
   "device that stays cannot keep the minor ladder looping for ever.\n"
+  "The desk tries a failed send again 1, 2, 4 and 8 minutes later on the drill's\n"
+  "clock, then gives up; standard error lists what was not sent.\n"
   "Durations are a number and a unit: 45s, 30m, 2h, 1d.";
 
 static gboolean
@@ -396,6 +477,7 @@ parse_options (int      *argc,
                char   ***argv,
                GError  **error)
 {
+  static const char * const notifiers[] = { "maildir", "sendmail", "webhook", NULL };
   g_autoptr(GOptionContext) context = g_option_context_new ("- run an alert log as a drill");
   const char *problem = NULL;
 
@@ -411,6 +493,12 @@ parse_options (int      *argc,
     problem = "--removal-after and --device-stays exclude each other";
   else if (decision && !g_str_equal (decision, "yes") && !g_str_equal (decision, "no"))
     problem = "--decision is yes or no";
+  else if (notifier_kind && !g_strv_contains (notifiers, notifier_kind))
+    problem = "--notifier is maildir, sendmail or webhook";
+  else if ((webhook_url != NULL) != (g_strcmp0 (notifier_kind, "webhook") == 0))
+    problem = "--notifier webhook and --webhook URL go together";
+  else if ((sendmail_path || sendmail_args) && g_strcmp0 (notifier_kind, "sendmail") != 0)
+    problem = "--sendmail and --sendmail-arg go with --notifier sendmail";
   if (problem != NULL)
     g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, problem);
   if (removal_after < 0)
@@ -434,7 +522,7 @@ main (int    argc,
     {
       read_alerts (desk, contents);
       run (desk);
-      print_results (desk);
+      print_results (desk, &error);
     }
   if (error != NULL)
     fprintf (stderr, "vesc-drill: %s\n", error->message);
@@ -443,5 +531,11 @@ main (int    argc,
   g_free (out_dir);
   g_free (policy_path);
   g_free (decision);
+  g_free (report_path);
+  g_free (notifier_kind);
+  g_free (sendmail_path);
+  g_free (webhook_url);
+  g_strfreev (sendmail_args);
+  g_clear_pointer (&first_alert, g_date_time_unref);
   return error != NULL ? 1 : 0;
 }
