@@ -207,10 +207,13 @@ apply_to_escalation (VescDesk    *self,
                      const char  *type,
                      const char  *id,
                      JsonObject  *record,
+                     GHashTable  *closed,
                      GError     **error)
 {
   VescEscalation *escalation = vesc_desk_lookup_escalation (self, id);
 
+  if (g_str_equal (type, "closed"))
+    g_hash_table_add (closed, g_strdup (id));
   if (g_str_equal (type, "closed") && escalation == NULL)
     return apply_closed (self, record, error);
   if (g_str_equal (type, "closed"))
@@ -235,9 +238,10 @@ apply_to_escalation (VescDesk    *self,
 }
 
 static gboolean
-apply (VescDesk  *self,
-       JsonNode  *node,
-       GError   **error)
+apply (VescDesk    *self,
+       JsonNode    *node,
+       GHashTable  *closed,
+       GError     **error)
 {
   JsonObject *record;
   const char *type, *id;
@@ -254,7 +258,25 @@ apply (VescDesk  *self,
   vesc_desk_set_replay_time (self, at);
   if (g_str_equal (type, "open"))
     return apply_open (self, record, id, error);
-  return apply_to_escalation (self, type, id, record, error);
+  return apply_to_escalation (self, type, id, record, closed, error);
+}
+
+/* A crash between the input that closed an incident and its closing record:
+ * the replay closed it again, so the record is written now. */
+static void
+finish_closings (VescDesk   *self,
+                 GHashTable *closed)
+{
+  GListModel *escalations = vesc_desk_get_escalations (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (escalations); i++)
+    {
+      g_autoptr(VescEscalation) escalation = g_list_model_get_item (escalations, i);
+      const char *id = vesc_incident_get_id (vesc_escalation_get_incident (escalation));
+
+      if (vesc_escalation_get_closed (escalation) && !g_hash_table_contains (closed, id))
+        vesc_desk_escalation_closed (self, escalation);
+    }
 }
 
 gboolean
@@ -262,17 +284,20 @@ vesc_desk_replay (VescDesk   *self,
                   GPtrArray  *records,
                   GError    **error)
 {
+  g_autoptr(GHashTable) closed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok = TRUE;
 
   for (guint i = 0; ok && i < records->len; i++)
-    if (!apply (self, records->pdata[i], error))
+    if (!apply (self, records->pdata[i], closed, error))
       {
         g_prefix_error (error, _("Cannot rebuild the state from record %u of the store: "),
                         i + 1);
         ok = FALSE;
       }
   vesc_desk_set_replay_time (self, -1);
-  if (ok)
-    vesc_outbox_replay_done (vesc_desk_get_outbox (self));
-  return ok;
+  if (!ok)
+    return FALSE;
+  vesc_outbox_replay_done (vesc_desk_get_outbox (self));
+  finish_closings (self, closed);
+  return TRUE;
 }

@@ -472,6 +472,44 @@ test_open_default_store (Fixture       *fixture,
   g_assert_cmpstr (vesc_escalation_get_step (vesc_desk_lookup_escalation (desk, id)), ==, "M5");
 }
 
+/* A crash after the input that closed an incident but before its closing
+ * record: the reopened desk writes the record, so compaction can work. */
+static void
+test_closing_record_restored (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  VescEscalation *escalation = open_incident (fixture, "SCH101", "10.47.1.20");
+  g_autoptr(VescStore) crashed = VESC_STORE (vesc_memory_store_new ());
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint closings = 0;
+
+  set_clock (fixture, 3 * HOUR);
+  g_assert_true (vesc_escalation_record_check (escalation, VESC_CHECK_RESULT_ABSENT, "ITD",
+                                               &error));
+  records = vesc_store_load (fixture->store, NULL);
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *record = json_node_get_object (records->pdata[i]);
+
+      if (!g_str_equal (json_object_get_string_member (record, "type"), "closed"))
+        g_assert_true (vesc_store_append (crashed, records->pdata[i], NULL));
+    }
+  g_set_object (&fixture->store, crashed);
+  open_desk (fixture);
+  after = vesc_store_load (fixture->store, NULL);
+  for (guint i = 0; i < after->len; i++)
+    closings += g_str_equal (json_object_get_string_member (json_node_get_object (
+                               after->pdata[i]), "type"), "closed");
+  g_assert_cmpuint (closings, ==, 1);
+  /* And only once: a second reopening finds it. */
+  open_desk (fixture);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = vesc_store_load (fixture->store, NULL);
+  g_assert_cmpuint (after->len, ==, records->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -490,6 +528,7 @@ main (int   argc,
   ADD ("/restart/bad-record", test_bad_record);
   ADD ("/restart/nothing-announced", test_nothing_announced);
   ADD ("/restart/open-default-store", test_open_default_store);
+  ADD ("/restart/closing-record-restored", test_closing_record_restored);
   ADD ("/restart/outbox/undelivered", test_outbox_undelivered);
   ADD ("/restart/outbox/unrecorded", test_outbox_unrecorded);
   ADD ("/restart/outbox/undeliverable", test_outbox_undeliverable);
