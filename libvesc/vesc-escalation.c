@@ -922,19 +922,25 @@ wrong_step (VescEscalation  *self,
   return FALSE;
 }
 
-/* The common guard of every input: open, a valid actor, the right step. */
+#define KIND(kind) (1u << (kind))
+
+/* The start of every input: the escalation is open, the actor valid, the
+ * input owed at this step (one of @kinds; 0 means at any step), and it is
+ * journaled before it takes effect. */
 static gboolean
-accept_input (VescEscalation  *self,
-              const char      *actor,
-              gboolean         owed,
-              const char      *input,
-              GError         **error)
+begin_input (VescEscalation  *self,
+             guint            kinds,
+             const char      *what,
+             const char      *actor,
+             const char      *input,
+             const char      *value,
+             GError         **error)
 {
   if (!check_open (self, error) || !check_actor (actor, error))
     return FALSE;
-  if (!owed)
-    return wrong_step (self, input, error);
-  return TRUE;
+  if (kinds != 0 && (kinds & KIND (self->step->kind)) == 0)
+    return wrong_step (self, what, error);
+  return journal_input (self, input, value, actor, error);
 }
 
 static void
@@ -1009,22 +1015,15 @@ vesc_escalation_record_check (VescEscalation   *self,
                               const char       *actor,
                               GError          **error)
 {
-  gboolean owed, early;
-
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
+  if (!begin_input (self, KIND (VESC_STEP_KIND_CHECK) | KIND (VESC_STEP_KIND_WAIT), _("a check"),
+                    actor, "check", result == VESC_CHECK_RESULT_PRESENT ? "present" : "absent",
+                    error))
     return FALSE;
 
-  owed = !self->closed && self->step->kind == VESC_STEP_KIND_CHECK;
-  early = !self->closed && self->step->kind == VESC_STEP_KIND_WAIT;
-  if (!accept_input (self, actor, owed || early, _("a check"), error) ||
-      !journal_input (self, "check", result == VESC_CHECK_RESULT_PRESENT ? "present" : "absent",
-                      actor, error))
-    return FALSE;
-
-  if (owed)
+  if (self->step->kind == VESC_STEP_KIND_CHECK)
     finish_check (self, result, actor);
   else
     early_check (self, result, actor);
@@ -1049,18 +1048,13 @@ vesc_escalation_report_removal (VescEscalation  *self,
                                 const char      *actor,
                                 GError         **error)
 {
-  gboolean owed;
+
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
-    return FALSE;
-
-  owed = !self->closed && (self->step->kind == VESC_STEP_KIND_WAIT ||
-                           self->step->kind == VESC_STEP_KIND_CHECK);
-  if (!accept_input (self, actor, owed, _("a report of removal"), error) ||
-      !journal_input (self, "removal", NULL, actor, error))
+  if (!begin_input (self, KIND (VESC_STEP_KIND_WAIT) | KIND (VESC_STEP_KIND_CHECK),
+                    _("a report of removal"), actor, "removal", NULL, error))
     return FALSE;
 
   add_event (self, VESC_EVENT_KIND_INPUT, actor,
@@ -1093,18 +1087,13 @@ vesc_escalation_decide (VescEscalation  *self,
                         const char      *actor,
                         GError         **error)
 {
-  gboolean owed;
   g_autofree char *detail = NULL;
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
-    return FALSE;
-
-  owed = !self->closed && self->step->kind == VESC_STEP_KIND_DECISION;
-  if (!accept_input (self, actor, owed, _("a decision"), error) ||
-      !journal_input (self, "decision", disconnect ? "disconnect" : "keep", actor, error))
+  if (!begin_input (self, KIND (VESC_STEP_KIND_DECISION), _("a decision"), actor, "decision",
+                    disconnect ? "disconnect" : "keep", error))
     return FALSE;
 
   self->facts.decision = !!disconnect;
@@ -1136,17 +1125,13 @@ vesc_escalation_report_clean (VescEscalation  *self,
                               const char      *actor,
                               GError         **error)
 {
-  gboolean owed;
+
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
-    return FALSE;
-
-  owed = !self->closed && self->step->kind == VESC_STEP_KIND_CLEAN_UP;
-  if (!accept_input (self, actor, owed, _("a report that the site is clean"), error) ||
-      !journal_input (self, "clean", NULL, actor, error))
+  if (!begin_input (self, KIND (VESC_STEP_KIND_CLEAN_UP), _("a report that the site is clean"),
+                    actor, "clean", NULL, error))
     return FALSE;
 
   self->facts.clean_usec = now_usec (self);
@@ -1173,18 +1158,14 @@ vesc_escalation_reconnect (VescEscalation  *self,
                            const char      *actor,
                            GError         **error)
 {
-  gboolean owed;
   VescSite *site;
+
 
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
-    return FALSE;
-
-  owed = !self->closed && self->step->kind == VESC_STEP_KIND_RECONNECT;
-  if (!accept_input (self, actor, owed, _("a reconnection"), error) ||
-      !journal_input (self, "reconnect", NULL, actor, error))
+  if (!begin_input (self, KIND (VESC_STEP_KIND_RECONNECT), _("a reconnection"), actor,
+                    "reconnect", NULL, error))
     return FALSE;
 
   site = vesc_incident_get_site (self->incident);
@@ -1245,15 +1226,13 @@ vesc_escalation_mark_threat (VescEscalation  *self,
   g_return_val_if_fail (VESC_IS_ESCALATION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!accept_input (self, actor, TRUE, _("a threat mark"), error))
-    return FALSE;
   if (reason == NULL || *reason == '\0')
     {
       g_set_error_literal (error, VESC_ERROR, VESC_ERROR_INVALID_INPUT,
                            _("Say why the incident threatens the network: the reason is empty"));
       return FALSE;
     }
-  if (!journal_input (self, "threat", reason, actor, error))
+  if (!begin_input (self, 0, _("a threat mark"), actor, "threat", reason, error))
     return FALSE;
 
   why = g_strdup_printf (_("marked as a threat to the network: %s"), reason);
@@ -1320,9 +1299,8 @@ vesc_escalation_add_device (VescEscalation  *self,
   g_return_val_if_fail (device != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!accept_input (self, actor, TRUE, _("a device"), error) ||
-      !validate_device (device, error) ||
-      !journal_input (self, "device", device, actor, error))
+  if (!validate_device (device, error) ||
+      !begin_input (self, 0, _("a device"), actor, "device", device, error))
     return FALSE;
 
   known = !vesc_incident_add_device (self->incident, device);
