@@ -31,7 +31,6 @@ static char *one_size;
 static gboolean no_header;
 static int max_memory_mib = -1;
 static int budget_seconds = 3000;
-static gboolean without_subnets;
 
 static const GOptionEntry entries[] = {
   { "one", 0, 0, G_OPTION_ARG_STRING, &one_size,
@@ -41,8 +40,6 @@ static const GOptionEntry entries[] = {
   { "budget", 0, 0, G_OPTION_ARG_INT, &budget_seconds,
     "Give up building a directory that would take longer than this (default 3000; 0: never)",
     "SECONDS" },
-  { "without-subnets", 0, 0, G_OPTION_ARG_NONE, &without_subnets,
-    "Give the sites no subnet: adding a site is then cheap, so large N can be measured", NULL },
   { "no-header", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_header, NULL, NULL },
   { NULL }
 };
@@ -135,7 +132,7 @@ make_site (guint    i,
   if (site == NULL ||
       !vesc_site_set_head_teacher (site, "Head Teacher", head_email, error) ||
       !vesc_site_set_relationship_manager (site, "Relationship Manager", rm_email, error) ||
-      (!without_subnets && !vesc_site_add_subnet (site, cidr, error)))
+      !vesc_site_add_subnet (site, cidr, error))
     return NULL;
   vesc_site_set_kssc_supported (site, TRUE);
   return g_steal_pointer (&site);
@@ -163,10 +160,10 @@ add_contacts (VescDirectory  *directory,
   return TRUE;
 }
 
-/* Adding a site costs time linear in the sites already there, so the whole
- * build is quadratic (the projection is close once 10 s have passed); a
- * large N is given up, with the time it would have taken, rather than left
- * to run for hours. */
+/* Should adding a site cost time linear in the sites already there (it
+ * once did), the build turns quadratic: a large N is then given up, with
+ * the time it would take, rather than left to run for hours. The quadratic
+ * projection was close once 10 s had passed. */
 static gboolean
 over_budget (guint    done,
              guint    n,
@@ -353,12 +350,11 @@ run_one (guint    n,
       g_clear_error (&counters.first_error);
       return FALSE;
     }
-  g_print ("%9u %10.2f  %14.1f %8.1f %8.1f %8.1f  %9u %9u  %9.1f %10.2f %7.1f%s\n",
+  g_print ("%9u %10.2f  %14.1f %8.1f %8.1f %8.1f  %9u %9u  %9.1f %10.2f %7.1f\n",
            n, (t1 - t0) / (double) G_USEC_PER_SEC, (t4 - t1) / (double) n,
            (t2 - t1) / (double) n, (t3 - t2) / (double) n, (t4 - t3) / (double) n,
            counters.windows + counters.warnings, counters.warnings,
-           hwm_after / 1024.0, (hwm_after - rss_before) / (double) n, n_events / (double) n,
-           without_subnets ? "  (sites without subnets)" : "");
+           hwm_after / 1024.0, (hwm_after - rss_before) / (double) n, n_events / (double) n);
   return TRUE;
 }
 
@@ -394,8 +390,7 @@ run_child (const char *self_path,
   g_autofree char *memory = g_strdup_printf ("%d", max_memory_mib);
   g_autofree char *budget = g_strdup_printf ("%d", budget_seconds);
   const char *argv[] = { self_path, "--one", size, "--no-header", "--max-memory", memory,
-                         "--budget", budget, without_subnets ? "--without-subnets" : NULL,
-                         NULL };
+                         "--budget", budget, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *why = NULL;
