@@ -872,18 +872,47 @@ split_lines (Journal *journal,
     }
 }
 
+/* A compaction killed while it wrote leaves part of a line at the end of
+ * the archive; those records are still in the journal and come again now,
+ * so the part is cut off rather than left in the middle of the file.
+ * Returns the archive's size without it, or -1 with errno set. */
+static off_t
+cut_torn_tail (int   fd,
+               off_t size)
+{
+  char block[4096];
+  off_t end = size;
+
+  while (end > 0)
+    {
+      off_t start = MAX (end - (off_t) sizeof block, 0);
+      ssize_t got = pread (fd, block, end - start, start);
+
+      if (got != end - start)
+        return -1;
+      for (ssize_t i = got; i > 0; i--)
+        if (block[i - 1] == '\n')
+          {
+            off_t whole = start + i;
+            return whole == size || ftruncate (fd, whole) == 0 ? whole : -1;
+          }
+      end = start;
+    }
+  return ftruncate (fd, 0) == 0 ? 0 : -1;
+}
+
 static gboolean
 append_to_archive (VescFileStore  *self,
                    GString        *lines,
                    GError        **error)
 {
-  int fd = open (self->archive_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open (self->archive_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   int saved_errno;
   struct stat st;
 
   if (fd < 0)
     return set_io_error (error, errno, _("Could not open %s"), self->archive_path);
-  if (fstat (fd, &st) != 0)
+  if (fstat (fd, &st) != 0 || (st.st_size = cut_torn_tail (fd, st.st_size)) < 0)
     {
       saved_errno = errno;
       close (fd);

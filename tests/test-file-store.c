@@ -943,6 +943,31 @@ test_compact (Fixture       *fixture,
   assert_nothing_lost (fixture, records);
 }
 
+/* A compaction killed while it wrote the archive left part of a line there;
+ * the next compaction cuts it off before it appends (the records are still
+ * in the journal), so every line of the archive stays whole. */
+static void
+test_compact_torn_archive (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(VescFileStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) records = incident_records ();
+  g_autoptr(GPtrArray) expected = compacted (records);
+  g_autoptr(GPtrArray) archive = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  append_all (store, records);
+  g_assert_true (g_file_set_contents (fixture->archive, "{\"v\":1,\"seq\":2,\"rec", -1, &error));
+  g_assert_true (vesc_file_store_compact (store, &error));
+  g_assert_no_error (error);
+  contents = read_file (fixture->archive, NULL);
+  g_assert_true (g_str_has_prefix (contents, "{\"v\":1,\"seq\":2,\"record\":"));
+  archive = file_entries (fixture->archive);
+  g_assert_cmpuint (archive->len, ==, records->len - expected->len);
+  assert_nothing_lost (fixture, records);
+}
+
 static void
 test_compact_auto (Fixture       *fixture,
                    gconstpointer  data)
@@ -1101,6 +1126,7 @@ main (int   argc,
   ADD ("/file-store/damage/not-a-journal", test_not_a_journal);
   ADD ("/file-store/damage/seq", test_damage_seq);
   ADD ("/file-store/compact/explicit", test_compact);
+  ADD ("/file-store/compact/torn-archive", test_compact_torn_archive);
   ADD ("/file-store/compact/auto-half", test_compact_auto);
   ADD ("/file-store/compact/auto-many", test_compact_auto_many);
   ADD ("/file-store/batch/nested", test_batch);
